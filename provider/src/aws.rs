@@ -1,0 +1,198 @@
+//! The AWS SDK configuration shared by every resource of one provider instance.
+//!
+//! Terraform asks for the resource list before it configures the provider, so each
+//! resource holds a [`SharedAws`] handle that `ConfigureProvider` fills once.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use aws_config::retry::RetryConfig;
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::{BehaviorVersion, Region};
+use aws_types::SdkConfig;
+
+use crate::error::{Error, Result};
+
+/// Services the provider calls, each with an `endpoints { <name> = url }` override.
+/// Names follow the AWS SDK service identifiers (the same keys hashicorp/aws uses).
+pub const ENDPOINT_SERVICES: &[&str] = &[
+    "budgets",
+    "cloudwatch",
+    "dynamodb",
+    "iam",
+    "kms",
+    "lambda",
+    "secretsmanager",
+    "sns",
+    "sts",
+];
+
+/// What the provider block says about AWS access, already validated.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AwsSettings {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub assume_role: Option<AssumeRole>,
+    pub endpoints: BTreeMap<String, String>,
+    pub max_retries: Option<u32>,
+    pub default_tags: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AssumeRole {
+    pub role_arn: String,
+    pub session_name: Option<String>,
+    pub external_id: Option<String>,
+}
+
+/// A client of one service: the shared SDK config, the service's endpoint override and
+/// an optional region override. Overrides go on the *service* config builder: values
+/// set on a copied `SdkConfig` rank below `AWS_ENDPOINT_URL` from the environment.
+macro_rules! service_client {
+    ($sdk:ident, $service:literal, $ctx:expr, $region:expr) => {{
+        let mut builder = $sdk::config::Builder::from(&$ctx.sdk_config);
+        if let Some(url) = $ctx.endpoint($service) {
+            builder = builder.endpoint_url(url);
+        }
+        let region: Option<&str> = $region;
+        if let Some(region) = region {
+            builder = builder.region(Region::new(region.to_owned()));
+        }
+        $sdk::Client::from_conf(builder.build())
+    }};
+}
+
+/// One configured AWS access: SDK config, endpoint overrides and default tags.
+#[derive(Clone, Debug)]
+pub struct AwsContext {
+    sdk_config: SdkConfig,
+    endpoints: BTreeMap<String, String>,
+    default_tags: BTreeMap<String, String>,
+}
+
+impl AwsContext {
+    /// Builds the SDK config through the standard chain (environment, profile, SSO,
+    /// web identity, IMDS; `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`), then
+    /// applies the provider block on top.
+    pub async fn load(settings: &AwsSettings) -> Result<Self> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(region) = &settings.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(profile) = &settings.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(max_retries) = settings.max_retries {
+            // Standard mode: exponential backoff with full jitter, throttling aware.
+            loader = loader.retry_config(RetryConfig::standard().with_max_attempts(max_retries + 1));
+        }
+        let mut sdk_config = loader.load().await;
+        if sdk_config.region().is_none() {
+            return Err(Error::Invalid(
+                "no AWS region is set: set `region` in the provider block, or AWS_REGION in the environment".into(),
+            ));
+        }
+        if let Some(role) = &settings.assume_role {
+            // The assume-role call itself goes to the STS endpoint override, if any.
+            let mut sts_config = sdk_config.to_builder();
+            if let Some(url) = settings.endpoints.get("sts") {
+                sts_config.set_endpoint_url(Some(url.clone()));
+                // Mark it as set in code, or AWS_ENDPOINT_URL from the environment wins.
+                sts_config.insert_origin("endpoint_url", aws_types::origin::Origin::shared_config());
+            }
+            let mut builder = AssumeRoleProvider::builder(role.role_arn.clone())
+                .session_name(role.session_name.clone().unwrap_or_else(|| "opsdeck-terraform".into()));
+            if let Some(external_id) = &role.external_id {
+                builder = builder.external_id(external_id.clone());
+            }
+            let provider = builder.configure(&sts_config.build()).build().await;
+            sdk_config = sdk_config
+                .to_builder()
+                .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
+                .build();
+        }
+        Ok(Self {
+            sdk_config,
+            endpoints: settings.endpoints.clone(),
+            default_tags: settings.default_tags.clone(),
+        })
+    }
+
+    pub fn region(&self) -> Option<&str> {
+        self.sdk_config.region().map(Region::as_ref)
+    }
+
+    /// The endpoint override of `service`, if the provider block sets one.
+    pub fn endpoint(&self, service: &str) -> Option<&str> {
+        debug_assert!(ENDPOINT_SERVICES.contains(&service), "unknown service {service}");
+        self.endpoints.get(service).map(String::as_str)
+    }
+
+    pub fn sts(&self) -> aws_sdk_sts::Client {
+        service_client!(aws_sdk_sts, "sts", self, None)
+    }
+
+    /// The provider's `default_tags` overlaid with a resource's own tags.
+    pub fn merged_tags(&self, resource_tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+        let mut tags = self.default_tags.clone();
+        tags.extend(resource_tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+        tags
+    }
+}
+
+/// A handle to the provider's [`AwsContext`], filled by `ConfigureProvider`.
+#[derive(Clone, Default, Debug)]
+pub struct SharedAws(Arc<RwLock<Option<Arc<AwsContext>>>>);
+
+impl SharedAws {
+    pub fn set(&self, context: AwsContext) {
+        let mut slot = self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *slot = Some(Arc::new(context));
+    }
+
+    pub fn get(&self) -> Result<Arc<AwsContext>> {
+        let slot = self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        slot.clone().ok_or(Error::NotConfigured)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> AwsSettings {
+        let mut s = AwsSettings {
+            region: Some("ap-northeast-1".into()),
+            ..Default::default()
+        };
+        s.endpoints.insert("sts".into(), "http://127.0.0.1:1".into());
+        s.default_tags.insert("Environment".into(), "prod".into());
+        s.default_tags.insert("Team".into(), "platform".into());
+        s
+    }
+
+    #[tokio::test]
+    async fn endpoint_override_applies_to_its_service_only() {
+        let ctx = AwsContext::load(&settings()).await.unwrap();
+        assert_eq!(ctx.endpoint("sts"), Some("http://127.0.0.1:1"));
+        assert_eq!(ctx.endpoint("sns"), None);
+        assert_eq!(ctx.region(), Some("ap-northeast-1"));
+        assert_eq!(ctx.sts().config().region().map(|r| r.as_ref()), Some("ap-northeast-1"));
+    }
+
+    #[tokio::test]
+    async fn resource_tags_override_default_tags() {
+        let ctx = AwsContext::load(&settings()).await.unwrap();
+        let mut own = BTreeMap::new();
+        own.insert("Team".to_owned(), "payments".to_owned());
+        let merged = ctx.merged_tags(&own);
+        assert_eq!(merged.get("Team").map(String::as_str), Some("payments"));
+        assert_eq!(merged.get("Environment").map(String::as_str), Some("prod"));
+    }
+
+    #[test]
+    fn unconfigured_handle_is_an_error_not_a_panic() {
+        let shared = SharedAws::default();
+        assert!(matches!(shared.get(), Err(Error::NotConfigured)));
+    }
+}

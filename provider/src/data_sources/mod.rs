@@ -1,0 +1,2 @@
+//! Data sources, one file each.
+pub mod caller_identity;

@@ -1,0 +1,163 @@
+"""WSGI middleware in front of moto: request log, fault injection, added operations.
+
+Our own API lives under /_opsdeck/ (JSON in, JSON out):
+  GET    /_opsdeck/health    {"status": "ok", "pid": N, "moto_version": "...", "operations": [...]}
+  GET    /_opsdeck/requests  {"total": N, "by_operation": {"monitoring:DescribeAlarms": 3, ...}}
+  DELETE /_opsdeck/requests  clear the request log
+  GET    /_opsdeck/faults    {"faults": [...pending faults...]}
+  POST   /_opsdeck/faults    add a fault (see faults.py); 201 {"fault": {...}}
+  DELETE /_opsdeck/faults    clear all faults
+  POST   /_opsdeck/reset     moto's reset (same as POST /moto-api/reset) + clear faults and request log
+/moto-api/* goes to moto untouched and uncounted; everything else is an AWS call.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+
+from . import extensions
+from .faults import Fault, FaultSpecError, FaultStore, render_error
+from .identify import CallInfo, identify
+
+log = logging.getLogger("opsdeck_emulator")
+
+API_PREFIX = "/_opsdeck/"
+_UNCOUNTED_PREFIXES = ("/moto-api", "/favicon.ico", "/latest/meta-data/", "/latest/api/")
+
+StartResponse = Callable[..., Any]
+_INTERNAL_ERROR = Fault(
+    id=0, service=None, operation=None, count=1, error_code="InternalFailure", http_status=500,
+    message="opsdeck emulator: added operation failed; see server log", delay_ms=0,
+)  # fmt: skip
+
+
+class RequestLog:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+
+    def record(self, call: CallInfo) -> None:
+        with self._lock:
+            self._counts[call.key] += 1
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {"total": sum(self._counts.values()), "by_operation": dict(sorted(self._counts.items()))}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+def _respond(start_response: StartResponse, status: int, headers: dict[str, str], body: Any) -> Iterable[bytes]:
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    headers = {k: str(v) for k, v in headers.items() if k.lower() != "content-length"}
+    headers["Content-Length"] = str(len(body))
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:  # e.g. an injected 599
+        reason = "Error"
+    start_response(f"{status} {reason}", list(headers.items()))
+    return [body]
+
+
+def _json(start_response: StartResponse, status: int, payload: Any) -> Iterable[bytes]:
+    return _respond(start_response, status, {"Content-Type": "application/json"}, json.dumps(payload))
+
+
+class OpsdeckMiddleware:
+    def __init__(self, moto_app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -> None:
+        self.moto_app = moto_app
+        self.faults = FaultStore()
+        self.requests = RequestLog()
+        extensions.load_all()
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(API_PREFIX):
+            return self._api(environ, start_response)
+        if path.startswith(_UNCOUNTED_PREFIXES):
+            return self.moto_app(environ, start_response)
+
+        call = identify(environ)
+        self.requests.record(call)
+        if call.protocol == "rpc-v2-cbor":
+            log.warning("%s arrived in Smithy RPC v2 CBOR, which moto cannot parse: use an SDK "
+                        "version that speaks Query or JSON for this service", call.key)  # fmt: skip
+
+        fault = self.faults.take(call)
+        if fault is not None:
+            log.warning(
+                "fault #%d applied to %s (%s): error_code=%s http_status=%d delay_ms=%d, %d use(s) left",
+                fault.id, call.key, call.protocol, fault.error_code, fault.http_status, fault.delay_ms, fault.count,
+            )  # fmt: skip
+            if fault.delay_ms:
+                time.sleep(fault.delay_ms / 1000)
+            if fault.error_code:
+                return _respond(start_response, *render_error(call, fault, environ.get("CONTENT_TYPE", "")))
+
+        added = extensions.lookup(call.service, call.operation)
+        if added is not None:
+            try:
+                return _respond(start_response, *added.dispatch(environ))
+            except Exception:
+                log.exception("added operation %s failed", call.key)
+                return _respond(start_response, *render_error(call, _INTERNAL_ERROR, environ.get("CONTENT_TYPE", "")))
+        return self.moto_app(environ, start_response)
+
+    def _api(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        resource = environ.get("PATH_INFO", "")[len(API_PREFIX) :].rstrip("/")
+        route = (method, resource)
+
+        if route == ("GET", "health"):
+            import moto
+
+            return _json(start_response, 200, {
+                "status": "ok", "pid": os.getpid(), "moto_version": moto.__version__,
+                "operations": extensions.registered(),
+            })  # fmt: skip
+        if route == ("GET", "requests"):
+            return _json(start_response, 200, self.requests.snapshot())
+        if route == ("DELETE", "requests"):
+            self.requests.clear()
+            return _json(start_response, 200, {"status": "ok"})
+        if route == ("GET", "faults"):
+            return _json(start_response, 200, {"faults": self.faults.list()})
+        if route == ("DELETE", "faults"):
+            self.faults.clear()
+            log.info("faults cleared")
+            return _json(start_response, 200, {"status": "ok"})
+        if route == ("POST", "faults"):
+            return self._add_fault(environ, start_response)
+        if route == ("POST", "reset"):
+            from moto.moto_api._internal.models import moto_api_backend
+
+            moto_api_backend.reset()
+            self.faults.clear()
+            self.requests.clear()
+            log.info("reset: moto backends, faults and request log cleared")
+            return _json(start_response, 200, {"status": "ok"})
+
+        known = {"health", "requests", "faults", "reset"}
+        status = 405 if resource in known else 404
+        return _json(start_response, status, {"error": f"no such endpoint: {method} {API_PREFIX}{resource}"})
+
+    def _add_fault(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            spec = json.loads(environ["wsgi.input"].read(length) or b"null")
+            fault = self.faults.add(spec)
+        except (ValueError, FaultSpecError) as error:  # JSONDecodeError is a ValueError
+            return _json(start_response, 400, {"error": str(error)})
+        log.info("fault #%d added: %s", fault.id, spec)
+        return _json(start_response, 201, {"fault": fault.__dict__})

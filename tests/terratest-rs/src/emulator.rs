@@ -1,0 +1,212 @@
+//! The AWS emulator fixture: moto server plus our compatibility layer
+//! (`tests/emulator/`), one instance per fixture on a free loopback port.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::{Deserialize, Serialize};
+use tempfile::TempDir;
+
+use crate::error::{Error, Result};
+use crate::paths;
+
+/// Credentials and region the emulator accepts; never real ones.
+pub const ACCESS_KEY_ID: &str = "testing";
+pub const SECRET_ACCESS_KEY: &str = "testing";
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// A running emulator. Stopped on drop when this fixture started it.
+pub struct Emulator {
+    endpoint: String,
+    state_dir: PathBuf,
+    _owned_dir: Option<TempDir>,
+    stop_on_drop: bool,
+}
+
+/// Make the next `count` calls of an operation fail (or wait). See tests/emulator/README.md.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Fault {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    pub operation: String,
+    pub count: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delay_ms: Option<u64>,
+}
+
+impl Fault {
+    /// `count` calls of `operation` fail with `error_code` (HTTP 400 unless set).
+    pub fn error(operation: &str, error_code: &str, count: u32) -> Self {
+        Self { operation: operation.into(), error_code: Some(error_code.into()), count, ..Default::default() }
+    }
+
+    /// `count` calls of `operation` fail with the AWS throttling error.
+    pub fn throttle(operation: &str, count: u32) -> Self {
+        Self::error(operation, "Throttling", count).message("Rate exceeded")
+    }
+
+    /// `count` calls of `operation` are delayed by `delay_ms`, then served.
+    pub fn delay(operation: &str, delay_ms: u64, count: u32) -> Self {
+        Self { operation: operation.into(), delay_ms: Some(delay_ms), count, ..Default::default() }
+    }
+
+    pub fn service(mut self, service: &str) -> Self {
+        self.service = Some(service.into());
+        self
+    }
+
+    pub fn status(mut self, http_status: u16) -> Self {
+        self.http_status = Some(http_status);
+        self
+    }
+
+    pub fn message(mut self, message: &str) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+}
+
+/// HTTP requests the emulator served since the last clear.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct RequestLog {
+    pub total: u64,
+    #[serde(default)]
+    pub by_operation: BTreeMap<String, u64>,
+}
+
+impl RequestLog {
+    /// Calls of one operation, by `service:Operation` (e.g. `monitoring:DescribeAlarms`).
+    pub fn count(&self, key: &str) -> u64 {
+        self.by_operation.get(key).copied().unwrap_or(0)
+    }
+}
+
+/// `tests/emulator/emulator`, the launcher script.
+pub fn launcher() -> PathBuf {
+    paths::repo_root().join("tests/emulator/emulator")
+}
+
+fn run_launcher(args: &[&str]) -> Result<String> {
+    let script = launcher();
+    let out = Command::new(&script)
+        .args(args)
+        .output()
+        .map_err(|source| Error::Spawn { program: script.display().to_string(), source })?;
+    if !out.status.success() {
+        return Err(Error::Emulator(format!(
+            "`{} {}` failed ({}): {}{}",
+            script.display(),
+            args.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+impl Emulator {
+    /// Starts a private emulator in a fresh state dir; it stops when dropped.
+    pub fn start() -> Result<Self> {
+        let dir = tempfile::Builder::new().prefix("opsdeck-emulator-").tempdir().map_err(Error::io(std::env::temp_dir()))?;
+        let mut emulator = Self::start_in(dir.path())?;
+        emulator._owned_dir = Some(dir);
+        emulator.stop_on_drop = true;
+        Ok(emulator)
+    }
+
+    /// Starts (or reuses) the emulator whose state lives in `state_dir`; left running
+    /// on drop, for the main job and for people exploring by hand.
+    pub fn start_in(state_dir: &Path) -> Result<Self> {
+        let state = state_dir.display().to_string();
+        let endpoint = run_launcher(&["start", "--state-dir", &state])?;
+        let endpoint = endpoint.lines().last().unwrap_or_default().to_owned();
+        if !endpoint.starts_with("http://127.0.0.1:") {
+            return Err(Error::Emulator(format!("unexpected endpoint {endpoint:?} from the launcher")));
+        }
+        Ok(Self { endpoint, state_dir: state_dir.to_path_buf(), _owned_dir: None, stop_on_drop: false })
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    pub fn state_dir(&self) -> &Path {
+        &self.state_dir
+    }
+
+    /// Environment for terraform and the AWS SDKs: endpoint, fake credentials, region,
+    /// and no instance-metadata lookups.
+    pub fn env(&self) -> Vec<(String, String)> {
+        [
+            ("AWS_ENDPOINT_URL", self.endpoint.as_str()),
+            ("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID),
+            ("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY),
+            ("AWS_REGION", DEFAULT_REGION),
+            ("AWS_DEFAULT_REGION", DEFAULT_REGION),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<serde_json::Value>) -> Result<String> {
+        let url = format!("{}{path}", self.endpoint);
+        let request = ureq::request(method, &url).timeout(std::time::Duration::from_secs(30));
+        let response = match body {
+            Some(json) => request.send_json(json),
+            None => request.call(),
+        };
+        match response {
+            Ok(r) => r.into_string().map_err(|e| Error::Emulator(format!("{method} {path}: {e}"))),
+            Err(ureq::Error::Status(code, r)) => Err(Error::Emulator(format!("{method} {path}: HTTP {code}: {}", r.into_string().unwrap_or_default()))),
+            Err(e) => Err(Error::Emulator(format!("{method} {path}: {e}"))),
+        }
+    }
+
+    /// Forgets every AWS resource and our layer's faults and request log.
+    pub fn reset(&self) -> Result<()> {
+        run_launcher(&["reset", "--state-dir", &self.state_dir.display().to_string()]).map(|_| ())
+    }
+
+    pub fn inject_fault(&self, fault: &Fault) -> Result<()> {
+        let body = serde_json::to_value(fault).map_err(|source| Error::Json { what: "fault".into(), source })?;
+        self.call("POST", "/_opsdeck/faults", Some(body)).map(|_| ())
+    }
+
+    pub fn clear_faults(&self) -> Result<()> {
+        self.call("DELETE", "/_opsdeck/faults", None).map(|_| ())
+    }
+
+    pub fn request_log(&self) -> Result<RequestLog> {
+        let text = self.call("GET", "/_opsdeck/requests", None)?;
+        serde_json::from_str(&text).map_err(|source| Error::Json { what: "request log".into(), source })
+    }
+
+    pub fn clear_request_log(&self) -> Result<()> {
+        self.call("DELETE", "/_opsdeck/requests", None).map(|_| ())
+    }
+
+    /// Stops the emulator now (idempotent).
+    pub fn stop(&self) -> Result<()> {
+        run_launcher(&["stop", "--state-dir", &self.state_dir.display().to_string()]).map(|_| ())
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if self.stop_on_drop {
+            if let Err(e) = self.stop() {
+                eprintln!("terratest: cannot stop the emulator in {}: {e}", self.state_dir.display());
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The provider block, the caller-identity data source through the emulator, error
+//! reporting and the emulator's fault injection, all through the real terraform.
+
+mod common;
+
+use terratest::{Emulator, Fault, Options, Terraform};
+
+fn caller_identity(emulator: &Emulator) -> (terratest::TempCopy, Terraform) {
+    let copy = common::fixture("caller_identity");
+    let tf = Terraform::new(Options::new(&copy.path).cli_config(common::cli_config()).envs(emulator.env()));
+    tf.init();
+    (copy, tf)
+}
+
+#[test]
+fn the_data_source_reads_the_caller_through_the_emulator() {
+    let emulator = Emulator::start().unwrap();
+    let (_copy, tf) = caller_identity(&emulator);
+    let _destroy = tf.destroy_on_drop();
+    tf.apply_and_idempotent();
+    assert_eq!(tf.output::<String>("account_id"), "123456789012");
+    assert!(tf.output::<String>("arn").starts_with("arn:aws:sts::123456789012:"));
+    let log = emulator.request_log().unwrap();
+    assert!(log.count("sts:GetCallerIdentity") >= 1, "{log:?}");
+}
+
+#[test]
+fn each_bad_provider_setting_is_reported_on_its_attribute() {
+    let emulator = Emulator::start().unwrap();
+    let (copy, _) = caller_identity(&emulator);
+    let cases: [(&str, serde_json::Value, &str); 4] = [
+        ("region", "tokyo".into(), "Invalid region"),
+        ("max_retries", (-1).into(), "Invalid max_retries"),
+        ("role_arn", "deployer".into(), "Invalid role_arn"),
+        ("sts_endpoint", "localhost:4566".into(), "Invalid endpoint URL"),
+    ];
+    for (var, value, summary) in cases {
+        let tf = Terraform::new(Options::new(&copy.path).cli_config(common::cli_config()).envs(emulator.env()).var(var, &value));
+        let err = tf.try_plan().expect_err(var);
+        let out = err.output();
+        assert!(out.contains(summary), "{var}: {out}");
+        // Terraform points at the attribute's line in the provider block.
+        let attribute = match var { "sts_endpoint" => "sts", "role_arn" => "role_arn", other => other };
+        assert!(out.contains(&format!("in provider \"opsdeck\"")) || out.contains(attribute), "{var}: {out}");
+        assert!(out.contains(&format!("{attribute} ")) || out.contains(&format!("{attribute} =")), "{var}: no attribute in {out}");
+    }
+}
+
+#[test]
+fn failures_carry_no_backtrace_even_with_rust_backtrace_set() {
+    let emulator = Emulator::start().unwrap();
+    let (copy, _) = caller_identity(&emulator);
+    // Nothing listens on port 1: the call fails after no retries.
+    let tf = Terraform::new(
+        Options::new(&copy.path)
+            .cli_config(common::cli_config())
+            .envs(emulator.env())
+            .env("RUST_BACKTRACE", "full")
+            .env("RUST_LIB_BACKTRACE", "1")
+            .var("sts_endpoint", "http://127.0.0.1:1"),
+    );
+    let err = tf.try_plan().unwrap_err();
+    let out = err.output();
+    assert!(out.contains("Cannot read the caller identity"), "{out}");
+    assert!(out.contains("GetCallerIdentity failed"), "{out}");
+    for marker in ["stack backtrace", "backtrace:", "rust_begin_unwind", ".rs:", "panicked"] {
+        assert!(!out.contains(marker), "found {marker:?} in {out}");
+    }
+}
+
+#[test]
+fn an_injected_fault_reaches_the_caller_and_stops_after_n_calls() {
+    let emulator = Emulator::start().unwrap();
+    let (copy, tf) = caller_identity(&emulator);
+    emulator.inject_fault(&Fault::throttle("GetCallerIdentity", 1).service("sts")).unwrap();
+    let err = tf.try_plan().unwrap_err();
+    assert!(err.output().contains("Throttling"), "{}", err.output());
+    assert!(err.output().contains("Rate exceeded"), "{}", err.output());
+    // The one injected failure is spent: the same plan now works.
+    tf.plan();
+
+    // With retries, the SDK backs off and rides over two throttled calls.
+    emulator.inject_fault(&Fault::throttle("GetCallerIdentity", 2).service("sts")).unwrap();
+    emulator.clear_request_log().unwrap();
+    let with_retries = Terraform::new(Options::new(&copy.path).cli_config(common::cli_config()).envs(emulator.env()).var("max_retries", 3));
+    with_retries.plan();
+    let log = emulator.request_log().unwrap();
+    assert_eq!(log.count("sts:GetCallerIdentity"), 3, "two throttled calls and one success: {log:?}");
+}

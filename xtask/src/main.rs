@@ -1,0 +1,324 @@
+//! `cargo xtask <command>`: see xtask/README.md.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use terratest::{paths, CliConfig, Emulator};
+use xtask::mirror::{self, Packaged, SourceAddress};
+use xtask::steps::{self, count_tests, Counts};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  up           the main job: build the provider mirror, start the AWS emulator, terraform
+               init + apply the main configuration with opsdeck installed from the mirror,
+               print its outputs (options: --dir <terraform dir>)
+  down         destroy what `up` applied and stop its emulator
+  test         every test: formatting, lints, unit, emulator, terraform test, checkov,
+               terratest-rs against the emulator
+  mirror       build the release binary and write dist/mirror and dist/release
+  cli-config   write the Terraform CLI config the project uses and print its path";
+
+/// The configuration `up` applies until envs/prod exists.
+const MAIN_DIR_FALLBACK: &str = "provider/examples/quickstart";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("up") => up(&args[1..]),
+        Some("down") => down(&args[1..]),
+        Some("test") => test(),
+        Some("mirror") => build_mirror().map(|p| report_mirror(&p)),
+        Some("cli-config") => cli_config().map(|p| println!("{}", p.display())),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nerror: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+fn root() -> PathBuf {
+    paths::repo_root()
+}
+
+/// protoc for tf-provider's build script; terraform and python3 must exist already.
+fn prerequisites() -> Result<()> {
+    steps::ensure_debian_package("protoc", "protobuf-compiler")?;
+    if !steps::have("terraform") {
+        bail!("terraform is not on PATH: install Terraform 1.11 or newer (https://developer.hashicorp.com/terraform/install)");
+    }
+    if !steps::have("python3") {
+        steps::ensure_debian_package("python3", "python3-venv")?;
+    }
+    Ok(())
+}
+
+fn target_dir() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    let out = cargo().args(["metadata", "--format-version", "1", "--no-deps"]).current_dir(root()).output()?;
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).context("cargo metadata")?;
+    meta["target_directory"].as_str().map(PathBuf::from).context("cargo metadata has no target_directory")
+}
+
+fn build_mirror() -> Result<Packaged> {
+    prerequisites()?;
+    let address = SourceAddress::from_env()?;
+    // OPSDECK_PROVIDER_PROFILE=dev packs the debug build: minutes faster while iterating.
+    let profile = std::env::var("OPSDECK_PROVIDER_PROFILE").unwrap_or_else(|_| "release".into());
+    steps::run(
+        &format!("build the provider ({profile})"),
+        cargo().args(["build", "--locked", "--profile", &profile, "-p", "terraform-provider-opsdeck"]).current_dir(root()),
+        "see the compiler output above",
+    )?;
+    let profile_dir = if profile == "dev" { "debug" } else { profile.as_str() };
+    let binary = target_dir()?.join(profile_dir).join("terraform-provider-opsdeck");
+    let version = terraform_provider_version()?;
+    let packaged = mirror::package(&binary, &version, &mirror::host_platform()?, &address, &paths::dist_dir())?;
+    Ok(packaged)
+}
+
+fn terraform_provider_version() -> Result<String> {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml"))?;
+    manifest
+        .lines()
+        .skip_while(|l| l.trim() != "[workspace.package]")
+        .find_map(|l| l.trim().strip_prefix("version = ").map(|v| v.trim_matches('"').to_owned()))
+        .context("no version in [workspace.package] of Cargo.toml")
+}
+
+fn report_mirror(p: &Packaged) {
+    println!("provider {} {} packed", p.source, p.version);
+    println!("  mirror:  {}", p.provider_dir.display());
+    println!("  release: {}", p.release_dir.display());
+    println!("  hashes:  {} {}", p.h1, p.zh);
+}
+
+fn cli_config() -> Result<PathBuf> {
+    let path = paths::cache_dir().join("terraformrc");
+    let config = CliConfig::standard(&paths::provider_mirror_dir())?;
+    Ok(config.write(&path)?)
+}
+
+fn main_dir(args: &[String]) -> Result<PathBuf> {
+    let dir = match args {
+        [flag, dir] if flag == "--dir" => root().join(dir),
+        [] => {
+            let prod = root().join("envs/prod");
+            if prod.join("main.tf").is_file() { prod } else { root().join(MAIN_DIR_FALLBACK) }
+        }
+        _ => bail!("usage: cargo xtask up [--dir <terraform dir>]"),
+    };
+    if !dir.is_dir() {
+        bail!("{} does not exist", dir.display());
+    }
+    Ok(dir)
+}
+
+fn terraform(dir: &Path, env: &[(String, String)], cli_config: &Path) -> Command {
+    let mut cmd = Command::new("terraform");
+    cmd.current_dir(dir)
+        .env("TF_CLI_CONFIG_FILE", cli_config)
+        .env("TF_IN_AUTOMATION", "1")
+        .env("CHECKPOINT_DISABLE", "1")
+        .envs(env.iter().map(|(k, v)| (k, v)));
+    cmd
+}
+
+fn main_emulator() -> Result<Emulator> {
+    steps::run("emulator environment", Command::new(terratest::emulator::launcher()).arg("venv"), "see tests/emulator/README.md")?;
+    eprintln!("\n==> start the AWS emulator");
+    let emulator = Emulator::start_in(&paths::cache_dir().join("emulator-main"))?;
+    eprintln!("<== emulator at {}", emulator.endpoint());
+    Ok(emulator)
+}
+
+fn up(args: &[String]) -> Result<()> {
+    let started = Instant::now();
+    let dir = main_dir(args)?;
+    let packaged = build_mirror()?;
+    report_mirror(&packaged);
+    let cli = cli_config()?;
+    let emulator = main_emulator()?;
+    let env = emulator.env();
+    let hint = "read the Terraform error above; `cargo xtask down` resets the emulator";
+    forget_rebuilt_provider(&dir, &packaged)?;
+    steps::run("terraform init", terraform(&dir, &env, &cli).args(["init", "-input=false", "-no-color"]), hint)?;
+    steps::run("terraform apply", terraform(&dir, &env, &cli).args(["apply", "-input=false", "-no-color", "-auto-approve"]), hint)?;
+    steps::run("terraform output", terraform(&dir, &env, &cli).args(["output", "-no-color"]), hint)?;
+    println!(
+        "\nDone in {:.0}s: {} applied to the emulator at {}.\nTF_CLI_CONFIG_FILE={} lets you run terraform there by hand; `cargo xtask down` cleans up.",
+        started.elapsed().as_secs_f64(),
+        dir.strip_prefix(root()).unwrap_or(&dir).display(),
+        emulator.endpoint(),
+        cli.display()
+    );
+    Ok(())
+}
+
+/// A rebuilt provider with an unchanged version has a new hash: Terraform would keep
+/// the old copy in `.terraform` or refuse the lock file. Locally (never in a release)
+/// we drop the stale lock entry and the cached copy so init picks the new build.
+fn forget_rebuilt_provider(dir: &Path, packaged: &Packaged) -> Result<()> {
+    let lock_path = dir.join(".terraform.lock.hcl");
+    let Ok(lock) = std::fs::read_to_string(&lock_path) else { return Ok(()) };
+    let header = format!("provider \"{}\" {{", packaged.source);
+    let Some(start) = lock.find(&header) else { return Ok(()) };
+    let end = lock[start..].find("\n}\n").map(|i| start + i + 3).unwrap_or(lock.len());
+    if lock[start..end].contains(&packaged.h1) {
+        return Ok(());
+    }
+    eprintln!("note: opsdeck {} was rebuilt; forgetting the previous build in {}", packaged.version, dir.display());
+    std::fs::write(&lock_path, format!("{}{}", &lock[..start], lock[end..].trim_start_matches('\n')))?;
+    let hostname = packaged.source.split('/').next().unwrap_or_default();
+    let cached = dir.join(".terraform/providers").join(hostname);
+    if cached.is_dir() {
+        std::fs::remove_dir_all(&cached)?;
+    }
+    Ok(())
+}
+
+fn down(args: &[String]) -> Result<()> {
+    let dir = main_dir(args)?;
+    let state_dir = paths::cache_dir().join("emulator-main");
+    let cli = paths::cache_dir().join("terraformrc");
+    if state_dir.join("endpoint").is_file() && dir.join("terraform.tfstate").is_file() {
+        let emulator = Emulator::start_in(&state_dir)?;
+        steps::run(
+            "terraform destroy",
+            terraform(&dir, &emulator.env(), &cli).args(["destroy", "-input=false", "-no-color", "-auto-approve"]),
+            "the emulator stops anyway; delete terraform.tfstate if it is stale",
+        )?;
+    }
+    Emulator::start_in(&state_dir).and_then(|e| e.stop()).ok();
+    println!("emulator stopped");
+    Ok(())
+}
+
+fn test() -> Result<()> {
+    let started = Instant::now();
+    prerequisites()?;
+    let root = root();
+    let mut counts = Counts::default();
+    let mut failures: Vec<String> = Vec::new();
+    let mut record = |result: Result<steps::StepOutput>, counts: &mut Counts| match result {
+        Ok(out) => *counts += count_tests(&out.output),
+        Err(e) => {
+            eprintln!("FAILED: {e:#}");
+            failures.push(format!("{e:#}"));
+        }
+    };
+
+    let emulator_python = {
+        let out = steps::run("emulator environment", Command::new(terratest::emulator::launcher()).arg("venv"), "see tests/emulator/README.md")?;
+        out.output.lines().rev().find(|l| l.starts_with('/')).map(str::to_owned).context("the launcher printed no python path")?
+    };
+    record(steps::run("cargo fmt", cargo().args(["fmt", "--all", "--", "--check"]).current_dir(&root), "run `cargo fmt --all`"), &mut counts);
+    record(
+        steps::run(
+            "cargo clippy",
+            cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]).current_dir(&root),
+            "fix the lints above",
+        ),
+        &mut counts,
+    );
+    let packaged = build_mirror()?;
+    report_mirror(&packaged);
+    let cli = cli_config()?;
+
+    let tf_roots: Vec<PathBuf> = ["modules", "envs", "provider/examples"].iter().map(|d| root.join(d)).filter(|d| d.is_dir()).collect();
+    let mut fmt = Command::new("terraform");
+    fmt.args(["fmt", "-check", "-recursive", "-diff"]).args(&tf_roots).current_dir(&root);
+    record(steps::run("terraform fmt", &mut fmt, "run `terraform fmt -recursive`"), &mut counts);
+
+    for dir in tf_roots.iter().flat_map(|d| steps::terraform_dirs(d)) {
+        let rel = dir.strip_prefix(&root).unwrap_or(&dir).display().to_string();
+        let env: Vec<(String, String)> = Vec::new();
+        let init = steps::run(
+            &format!("terraform init {rel}"),
+            terraform(&dir, &env, &cli).args(["init", "-backend=false", "-input=false", "-no-color"]),
+            "check the provider mirror and required_providers",
+        );
+        if init.is_err() {
+            record(init, &mut counts);
+            continue;
+        }
+        record(steps::run(&format!("terraform validate {rel}"), terraform(&dir, &env, &cli).args(["validate", "-no-color"]), "fix the configuration"), &mut counts);
+        if dir.join("tests").is_dir() {
+            record(steps::run(&format!("terraform test {rel}"), terraform(&dir, &env, &cli).args(["test", "-no-color"]), "see the failed run above"), &mut counts);
+        }
+    }
+
+    if root.join(".checkov.yaml").is_file() {
+        let checkov = ensure_tools_venv()?.join("bin/checkov");
+        for d in ["modules", "envs"].iter().map(|d| root.join(d)).filter(|d| d.is_dir()) {
+            let rel = d.strip_prefix(&root).unwrap_or(&d).display().to_string();
+            record(
+                steps::run(
+                    &format!("checkov {rel}"),
+                    Command::new(&checkov).args(["--config-file", ".checkov.yaml", "-d", &rel]).current_dir(&root),
+                    "fix the finding, or skip it inline with the reason next to it",
+                ),
+                &mut counts,
+            );
+        }
+    }
+
+    record(
+        steps::run(
+            "emulator tests (pytest)",
+            Command::new(&emulator_python).args(["-m", "pytest", "-q", "tests/emulator/tests"]).current_dir(&root),
+            "see tests/emulator/README.md",
+        ),
+        &mut counts,
+    );
+    record(
+        steps::run(
+            "cargo test (unit + terratest-rs against the emulator)",
+            cargo().args(["test", "--workspace", "--locked"]).env("TF_CLI_CONFIG_FILE", &cli).current_dir(&root),
+            "rerun one test with `cargo test -p <crate> <name> -- --nocapture`",
+        ),
+        &mut counts,
+    );
+
+    eprintln!("\n{} step(s) failed; total time {:.0}s", failures.len(), started.elapsed().as_secs_f64());
+    for f in &failures {
+        eprintln!("  - {}", f.lines().next().unwrap_or_default());
+    }
+    println!("total: {} passed, {} failed, {} skipped", counts.passed, counts.failed + failures.len() as u64, counts.skipped);
+    if failures.is_empty() { Ok(()) } else { bail!("{} step(s) failed", failures.len()) }
+}
+
+/// A venv with the Python tools the test command runs (checkov), pinned in
+/// tests/tools-requirements.txt and reinstalled when that file changes.
+fn ensure_tools_venv() -> Result<PathBuf> {
+    let venv = paths::cache_dir().join("tools-venv");
+    let requirements = root().join("tests/tools-requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements).with_context(|| format!("read {}", requirements.display()))?;
+    let stamp = venv.join("requirements.stamp");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+        return Ok(venv);
+    }
+    steps::run("create the tools venv", Command::new("python3").args(["-m", "venv", "--clear"]).arg(&venv), "install python3-venv")?;
+    steps::run(
+        "install the tools (checkov)",
+        Command::new(venv.join("bin/pip")).args(["install", "-q", "--disable-pip-version-check", "-r"]).arg(&requirements),
+        "check access to PyPI",
+    )?;
+    std::fs::write(&stamp, wanted)?;
+    Ok(venv)
+}
