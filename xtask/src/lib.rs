@@ -1,5 +1,6 @@
 //! Project automation behind `cargo xtask`: provider packaging, the main job and the
 //! test command. Shell stays out of it except for the emulator launcher.
 
+pub mod bench;
 pub mod mirror;
 pub mod steps;

@@ -19,7 +19,8 @@ usage: cargo xtask <command>
   test         every test: formatting, lints, unit, emulator, terraform test, checkov,
                terratest-rs against the emulator
   mirror       build the release binary and write dist/mirror and dist/release
-  cli-config   write the Terraform CLI config the project uses and print its path";
+  cli-config   write the Terraform CLI config the project uses and print its path
+  bench-schema time to schema and peak RSS of opsdeck vs hashicorp/aws (medians of 7 rounds)";
 
 /// The configuration `up` applies until envs/prod exists.
 const MAIN_DIR_FALLBACK: &str = "provider/examples/quickstart";
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("mirror") => build_mirror().map(|p| report_mirror(&p)),
         Some("cli-config") => cli_config().map(|p| println!("{}", p.display())),
+        Some("bench-schema") => bench_schema(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -321,4 +323,49 @@ fn ensure_tools_venv() -> Result<PathBuf> {
     )?;
     std::fs::write(&stamp, wanted)?;
     Ok(venv)
+}
+
+/// Both providers in one run, alternating rounds so machine load hits both alike.
+fn bench_schema() -> Result<()> {
+    let packaged = build_mirror()?;
+    let cli = cli_config()?;
+    let work = std::env::temp_dir().join("opsdeck-bench-schema");
+    let configs = [
+        ("opsdeck", format!("terraform {{\n  required_providers {{\n    opsdeck = {{ source = \"{}\" }}\n  }}\n}}\n", packaged.source)),
+        ("hashicorp/aws", "terraform {\n  required_providers {\n    aws = { source = \"hashicorp/aws\" }\n  }\n}\n".to_owned()),
+    ];
+    let mut dirs = Vec::new();
+    for (name, hcl) in &configs {
+        let dir = work.join(name.replace('/', "-"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join("main.tf"), hcl)?;
+        steps::run(&format!("terraform init ({name})"), terraform(&dir, &[], &cli).args(["init", "-input=false", "-no-color"]), "check the mirrors")?;
+        dirs.push((name, dir));
+    }
+    let rounds = 7;
+    let mut results: Vec<(Vec<u128>, Vec<u64>)> = vec![(Vec::new(), Vec::new()); dirs.len()];
+    for _ in 0..rounds {
+        for (i, (_, dir)) in dirs.iter().enumerate() {
+            let s = xtask::bench::measure(dir, &cli)?;
+            results[i].0.push(s.wall.as_millis());
+            results[i].1.push(s.provider_peak_kib);
+        }
+    }
+    println!("\nterraform providers schema -json, median of {rounds} rounds:");
+    let mut medians = Vec::new();
+    for ((name, _), (walls, rss)) in dirs.iter().zip(results.iter_mut()) {
+        let wall = xtask::bench::median(walls);
+        let kib = xtask::bench::median(rss);
+        println!("  {name:<14} {wall:>6} ms   provider peak RSS {:>7.1} MiB", kib as f64 / 1024.0);
+        medians.push((wall, kib));
+    }
+    let binary = std::fs::metadata(&packaged.zip_in_mirror)?.len();
+    println!(
+        "ratio aws/opsdeck: time {:.1}x, peak RSS {:.1}x; opsdeck zip {:.1} MiB",
+        medians[1].0 as f64 / medians[0].0.max(1) as f64,
+        medians[1].1 as f64 / medians[0].1.max(1) as f64,
+        binary as f64 / 1048576.0
+    );
+    Ok(())
 }
