@@ -22,6 +22,7 @@ pub const ENDPOINT_SERVICES: &[&str] = &[
     "iam",
     "kms",
     "lambda",
+    "resourcegroupstaggingapi",
     "secretsmanager",
     "sns",
     "sts",
@@ -130,6 +131,42 @@ impl AwsContext {
 
     pub fn sts(&self) -> aws_sdk_sts::Client {
         service_client!(aws_sdk_sts, "sts", self, None)
+    }
+
+    /// CloudWatch in the provider's region, or in `region` (an alarm set's own region).
+    pub fn cloudwatch(&self, region: Option<&str>) -> aws_sdk_cloudwatch::Client {
+        service_client!(aws_sdk_cloudwatch, "cloudwatch", self, region)
+    }
+
+    /// The Resource Groups Tagging API, which reads and writes the tags of many alarms
+    /// per call; `region` must be the region of the alarms.
+    pub fn tagging(&self, region: Option<&str>) -> aws_sdk_resourcegroupstagging::Client {
+        service_client!(aws_sdk_resourcegroupstagging, "resourcegroupstaggingapi", self, region)
+    }
+
+    /// DynamoDB, for the deploy history table.
+    pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        service_client!(aws_sdk_dynamodb, "dynamodb", self, None)
+    }
+
+    /// SNS, for the Slack alarm topic.
+    pub fn sns(&self) -> aws_sdk_sns::Client {
+        service_client!(aws_sdk_sns, "sns", self, None)
+    }
+
+    /// KMS, for the alarm topic's key and its key-policy check.
+    pub fn kms(&self) -> aws_sdk_kms::Client {
+        service_client!(aws_sdk_kms, "kms", self, None)
+    }
+
+    /// Secrets Manager, to check that a webhook secret exists (never to read it).
+    pub fn secretsmanager(&self) -> aws_sdk_secretsmanager::Client {
+        service_client!(aws_sdk_secretsmanager, "secretsmanager", self, None)
+    }
+
+    /// Lambda, for the notifier's invoke permission and configuration.
+    pub fn lambda(&self) -> aws_sdk_lambda::Client {
+        service_client!(aws_sdk_lambda, "lambda", self, None)
     }
 
     /// The provider's `default_tags` overlaid with a resource's own tags.

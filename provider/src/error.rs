@@ -1,6 +1,7 @@
 //! Errors that cross the boundary between the provider and AWS.
 
 use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 /// An error of the provider. Rendered with `Display` only: diagnostics never carry
 /// a `Debug` dump or a Rust backtrace.
@@ -22,17 +23,20 @@ pub enum Error {
 }
 
 impl Error {
-    /// Wraps an AWS SDK error with the service and operation that produced it, keeping
-    /// the whole source chain (the SDK's own `Display` only says "service error").
+    /// Wraps an AWS SDK error with the service and operation that produced it: as
+    /// `<code>: <message>` when the service answered (e.g. `Throttling: Rate exceeded`),
+    /// else the whole source chain ("dispatch failure: ... connection refused"), since
+    /// the SDK's own `Display` only says "service error" or "dispatch failure".
     pub fn aws<E>(service: &'static str, operation: &'static str, err: E) -> Self
     where
-        E: std::error::Error + 'static,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        Self::Aws {
-            service,
-            operation,
-            message: DisplayErrorContext(&err).to_string(),
-        }
+        let message = match (err.code(), err.message()) {
+            (Some(code), Some(message)) => format!("{code}: {message}"),
+            (Some(code), None) => code.to_owned(),
+            _ => DisplayErrorContext(&err).to_string(),
+        };
+        Self::Aws { service, operation, message }
     }
 }
 

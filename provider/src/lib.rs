@@ -6,9 +6,11 @@
 pub mod aws;
 pub mod cli;
 pub mod data_sources;
+pub mod deploy_history;
 pub mod error;
 pub mod number;
 pub mod provider;
+pub mod resources;
 pub mod schema;
 pub mod validate;
 pub mod value_ext;

@@ -10,6 +10,10 @@ use tf_provider::{AttributePath, Diagnostics, DynamicDataSource, DynamicResource
 
 use crate::aws::{AssumeRole, AwsContext, AwsSettings, SharedAws, ENDPOINT_SERVICES};
 use crate::data_sources::caller_identity::CallerIdentityDataSource;
+use crate::data_sources::deploy_history::DeployHistoryDataSource;
+use crate::resources::alarm_set::AlarmSetResource;
+use crate::resources::deploy_record::DeployRecordResource;
+use crate::resources::slack_alarm_topic::SlackAlarmTopicResource;
 use crate::schema::{optional, required, string_map};
 use crate::validate;
 use crate::Number;
@@ -245,14 +249,18 @@ impl Provider for OpsdeckProvider {
     }
 
     fn get_resources(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
-        Some(HashMap::new())
+        let mut resources: HashMap<String, Box<dyn DynamicResource>> = HashMap::new();
+        resources.insert("alarm_set".to_owned(), Box::new(AlarmSetResource::new(self.aws.clone())));
+        resources.insert("deploy_record".to_owned(), Box::new(DeployRecordResource::new(self.aws.clone())));
+        resources.insert("slack_alarm_topic".to_owned(), Box::new(SlackAlarmTopicResource::new(self.aws.clone())));
+        Some(resources)
     }
 
     fn get_data_sources(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicDataSource>>> {
-        Some(HashMap::from([(
-            "caller_identity".to_owned(),
-            Box::new(CallerIdentityDataSource::new(self.aws.clone())) as Box<dyn DynamicDataSource>,
-        )]))
+        let mut data_sources: HashMap<String, Box<dyn DynamicDataSource>> = HashMap::new();
+        data_sources.insert("caller_identity".to_owned(), Box::new(CallerIdentityDataSource::new(self.aws.clone())));
+        data_sources.insert("deploy_history".to_owned(), Box::new(DeployHistoryDataSource::new(self.aws.clone())));
+        Some(data_sources)
     }
 }
 

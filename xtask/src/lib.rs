@@ -2,5 +2,8 @@
 //! test command. Shell stays out of it except for the emulator launcher.
 
 pub mod bench;
+pub mod bench_alarms;
+pub mod elf;
+pub mod lambda;
 pub mod mirror;
 pub mod steps;

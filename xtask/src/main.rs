@@ -20,7 +20,11 @@ usage: cargo xtask <command>
                terratest-rs against the emulator
   mirror       build the release binary and write dist/mirror and dist/release
   cli-config   write the Terraform CLI config the project uses and print its path
-  bench-schema time to schema and peak RSS of opsdeck vs hashicorp/aws (medians of 7 rounds)";
+  lambda       build Lambda functions for provided.al2023 and zip them to dist/lambda/<crate>.zip
+               (args: <crate>..., workspace crates with one binary target)
+  bench-schema time to schema and peak RSS of opsdeck vs hashicorp/aws (medians of 7 rounds)
+  bench-alarms refresh requests and plan time of 200 ratio alarms: opsdeck_alarm_set vs
+               aws_cloudwatch_metric_alarm, one emulator (medians of 5 rounds)";
 
 /// The configuration `up` applies until envs/prod exists.
 const MAIN_DIR_FALLBACK: &str = "provider/examples/quickstart";
@@ -34,6 +38,8 @@ fn main() -> ExitCode {
         Some("mirror") => build_mirror().map(|p| report_mirror(&p)),
         Some("cli-config") => cli_config().map(|p| println!("{}", p.display())),
         Some("bench-schema") => bench_schema(),
+        Some("bench-alarms") => build_mirror().and_then(|p| xtask::bench_alarms::run(&p.source, &cli_config()?)),
+        Some("lambda") => lambda(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -114,6 +120,43 @@ fn cli_config() -> Result<PathBuf> {
     let path = paths::cache_dir().join("terraformrc");
     let config = CliConfig::standard(&paths::provider_mirror_dir())?;
     Ok(config.write(&path)?)
+}
+
+/// `cargo xtask lambda <crate>...`: prints `<zip path>\t<base64 sha256>` per crate.
+fn lambda(crates: &[String]) -> Result<()> {
+    if crates.is_empty() {
+        bail!("usage: cargo xtask lambda <crate>... (workspace crates under lambdas/, one binary target each)");
+    }
+    for name in crates {
+        let packed = build_lambda(name)?;
+        println!("{}\t{}", packed.zip.display(), packed.sha256_base64);
+    }
+    Ok(())
+}
+
+/// Release build of a function crate's only binary, zipped as `bootstrap` to
+/// `dist/lambda/<crate>.zip` after checking its glibc needs against provided.al2023.
+fn build_lambda(name: &str) -> Result<xtask::lambda::LambdaZip> {
+    let out = cargo().args(["metadata", "--format-version", "1", "--no-deps"]).current_dir(root()).output()?;
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).context("cargo metadata")?;
+    let package = meta["packages"].as_array().and_then(|p| p.iter().find(|p| p["name"] == name));
+    let Some(package) = package else { bail!("{name} is not a crate of this workspace") };
+    let bins: Vec<&str> = package["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "bin")))
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    let [bin] = bins.as_slice() else { bail!("{name} must have exactly one binary target, it has {bins:?}") };
+    steps::run(
+        &format!("build the {name} Lambda (release)"),
+        cargo().args(["build", "--locked", "--release", "-p", name, "--bin", bin]).current_dir(root()),
+        "see the compiler output above",
+    )?;
+    let binary = target_dir()?.join("release").join(bin);
+    let zip = paths::dist_dir().join("lambda").join(format!("{name}.zip"));
+    xtask::lambda::package(&binary, &zip)
 }
 
 fn main_dir(args: &[String]) -> Result<PathBuf> {

@@ -1,2 +1,3 @@
 //! Data sources, one file each.
 pub mod caller_identity;
+pub mod deploy_history;

@@ -224,3 +224,52 @@ def test_describe_alarms_paginates(emulator):
     with pytest.raises(ClientError) as bad:
         cw.describe_alarms(NextToken="%%%not-a-token")
     assert error_code(bad) == "InvalidNextToken"
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_delete_alarms_refuses_a_child_that_a_composite_references(emulator, protocol):
+    cw = emulator.client("cloudwatch", protocol)
+    for name in ("a", "b", "free"):
+        put_metric_alarm(cw, name)
+    arn_b = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:b"
+    cw.put_composite_alarm(AlarmName="c", AlarmRule=f'ALARM(a) OR ALARM("{arn_b}")')
+
+    with pytest.raises(ClientError) as one:
+        cw.delete_alarms(AlarmNames=["a", "free"])
+    assert error_code(one) == "ValidationError"
+    assert one.value.response["Error"]["Message"] == "Cannot delete a as there are composite alarm(s) depending on it."
+    with pytest.raises(ClientError) as two:  # referenced by ARN counts too
+        cw.delete_alarms(AlarmNames=["a", "b"])
+    assert "Cannot delete a,b as there are composite alarm(s) depending on them." == two.value.response["Error"]["Message"]
+    # A refused call deletes nothing.
+    assert [a["AlarmName"] for a in cw.describe_alarms()["MetricAlarms"]] == ["a", "b", "free"]
+
+    cw.delete_alarms(AlarmNames=["c"])  # the composite first ...
+    cw.delete_alarms(AlarmNames=["a", "b", "free"])  # ... then its children
+    assert cw.describe_alarms(AlarmTypes=["MetricAlarm", "CompositeAlarm"])["MetricAlarms"] == []
+
+
+def test_delete_alarms_takes_one_composite_and_100_names_per_call(emulator):
+    cw = emulator.client("cloudwatch", "query")
+    put_metric_alarm(cw, "child")
+    cw.put_composite_alarm(AlarmName="c1", AlarmRule="ALARM(child)")
+    cw.put_composite_alarm(AlarmName="c2", AlarmRule="ALARM(child)")
+
+    with pytest.raises(ClientError) as two:
+        cw.delete_alarms(AlarmNames=["c1", "c2"])
+    assert error_code(two) == "ValidationError"
+    assert "at most one composite alarm" in two.value.response["Error"]["Message"]
+    assert len(cw.describe_alarms(AlarmTypes=["CompositeAlarm"])["CompositeAlarms"]) == 2
+
+    with pytest.raises(ClientError) as many:
+        cw.delete_alarms(AlarmNames=[f"x{i}" for i in range(101)])
+    assert error_code(many) == "ValidationError"
+    with pytest.raises(ClientError) as described:
+        cw.describe_alarms(AlarmNames=[f"x{i}" for i in range(101)])
+    assert error_code(described) == "ValidationError"
+
+    # One composite per call, with metric alarms that it alone references: allowed.
+    cw.delete_alarms(AlarmNames=["c1"])
+    cw.delete_alarms(AlarmNames=["c2", "child"])
+    assert cw.describe_alarms(AlarmTypes=["MetricAlarm", "CompositeAlarm"])["CompositeAlarms"] == []
+    cw.delete_alarms(AlarmNames=["never-existed"])  # unknown names are not an error

@@ -39,10 +39,16 @@ fn each_bad_provider_setting_is_reported_on_its_attribute() {
         let err = tf.try_plan().expect_err(var);
         let out = err.output();
         assert!(out.contains(summary), "{var}: {out}");
-        // Terraform points at the attribute's line in the provider block.
-        let attribute = match var { "sts_endpoint" => "sts", "role_arn" => "role_arn", other => other };
-        assert!(out.contains(&format!("in provider \"opsdeck\"")) || out.contains(attribute), "{var}: {out}");
-        assert!(out.contains(&format!("{attribute} ")) || out.contains(&format!("{attribute} =")), "{var}: no attribute in {out}");
+        // Terraform quotes the source line of the attribute the diagnostic names,
+        // e.g. `42:     sts = var.sts_endpoint`.
+        let attribute = if var == "sts_endpoint" { "sts" } else { var };
+        let points_at_attribute = out.lines().any(|line| {
+            line.trim().split_once(':').is_some_and(|(number, source)| {
+                number.chars().all(|c| c.is_ascii_digit()) && source.trim_start().starts_with(&format!("{attribute} "))
+            })
+        });
+        assert!(points_at_attribute, "{var}: the diagnostic does not point at `{attribute}`: {out}");
+        assert!(out.contains("in provider \"opsdeck\""), "{var}: {out}");
     }
 }
 

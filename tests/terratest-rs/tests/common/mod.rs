@@ -25,10 +25,22 @@ pub fn provider_dir_in_mirror() -> PathBuf {
 /// The `h1:` hash our packaging wrote for this platform.
 pub fn mirror_h1() -> String {
     let dir = provider_dir_in_mirror();
-    let index: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("index.json")).unwrap()).unwrap();
-    let version = index["versions"].as_object().unwrap().keys().max().unwrap().clone();
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join(format!("{version}.json"))).unwrap()).unwrap();
-    v["archives"]["linux_amd64"]["hashes"][0].as_str().unwrap().to_owned()
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("index.json")).unwrap()).unwrap();
+    let version = index["versions"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .max()
+        .unwrap()
+        .clone();
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join(format!("{version}.json"))).unwrap())
+            .unwrap();
+    v["archives"]["linux_amd64"]["hashes"][0]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// The project's standard CLI config (opsdeck mirror + discovered hashicorp mirror),
@@ -36,13 +48,24 @@ pub fn mirror_h1() -> String {
 pub fn cli_config() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
     PATH.get_or_init(|| {
-        let dir = tempfile::Builder::new().prefix("terratest-cli-").tempdir().unwrap().keep();
-        CliConfig::standard(&mirror_dir()).unwrap().write(&dir.join("terraformrc")).unwrap()
+        let dir = tempfile::Builder::new()
+            .prefix("terratest-cli-")
+            .tempdir()
+            .unwrap()
+            .keep();
+        CliConfig::standard(&mirror_dir())
+            .unwrap()
+            .write(&dir.join("terraformrc"))
+            .unwrap()
     })
     .clone()
 }
 
 /// A private copy of `tests/terratest-rs/fixtures/<name>`.
 pub fn fixture(name: &str) -> TempCopy {
-    copy_folder_to_temp(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures"), name).unwrap()
+    copy_folder_to_temp(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+        name,
+    )
+    .unwrap()
 }

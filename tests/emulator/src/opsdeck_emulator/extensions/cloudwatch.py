@@ -8,7 +8,9 @@ picked by name, so the suppressor fields we set on the Alarm object are rendered
                      when it is omitted), applies only the first of its filters, ignores
                      Children/ParentsOfAlarmName and does not paginate.
   DeleteAlarms       wraps moto's: moto leaves the deleted alarm's tags behind, so a re-created
-                     alarm of the same name would get them back.
+                     alarm of the same name would get them back; and moto deletes anything, where
+                     AWS refuses more than 100 names or more than one composite per call, and
+                     refuses to delete an alarm that a composite alarm still references.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ MAX_RULE_LENGTH = 10240
 MAX_NAME_LENGTH = 255
 DEFAULT_MAX_RECORDS = 50  # AWS pages DescribeAlarms; 100 is the most one page may hold
 MAX_RECORDS = 100
+MAX_NAMES = 100  # AlarmNames of DescribeAlarms and DeleteAlarms: at most 100 members
 _TOKEN_PREFIX = b"opsdeck-alarms:"
 
 # ALARM("name"), OK(name), INSUFFICIENT_DATA("arn:aws:cloudwatch:...:alarm:name")
@@ -141,6 +144,8 @@ def describe_alarms(call: Call) -> ActionResult:
     if not 1 <= int(max_records) <= MAX_RECORDS:
         raise ValidationError(f"MaxRecords must be between 1 and {MAX_RECORDS}.")
 
+    if len(names) > MAX_NAMES:
+        raise ValidationError(_too_many_names(names))
     if names and prefix:
         raise InvalidParameterCombination("AlarmNames and AlarmNamePrefix cannot be used together.")
     if children_of or parents_of:
@@ -200,10 +205,46 @@ def _decode_token(token: str) -> str:
     raise InvalidNextToken(f"Invalid NextToken: {token}")
 
 
+def _too_many_names(names: list[str]) -> str:
+    # The wording of AWS's model-constraint errors.
+    return (
+        "1 validation error detected: Value at 'alarmNames' failed to satisfy constraint: "
+        f"Member must have length less than or equal to {MAX_NAMES} (got {len(names)})"
+    )
+
+
 @operation("monitoring", "DeleteAlarms", CloudWatchResponse)
 def delete_alarms(call: Call) -> ActionResult:
     backend: CloudWatchBackend = call.backend(cloudwatch_backends)
     names = call.param("AlarmNames") or []
+    if len(names) > MAX_NAMES:
+        raise ValidationError(_too_many_names(names))
+    # Validated as a whole first: AWS deletes nothing when the call is refused.
+    existing = [backend.alarms[n] for n in dict.fromkeys(names) if n in backend.alarms]
+    composites = [a.name for a in existing if _is_composite(a)]
+    if len(composites) > 1:
+        # AWS documents the rule ("no more than one composite alarm"); its exact wording is
+        # not confirmed, the code ValidationError is its usual one for refused parameters.
+        raise ValidationError(
+            f"You can delete at most one composite alarm per DeleteAlarms call; this call names {len(composites)}: "
+            + ", ".join(composites)
+        )
+    deleting = {a.name for a in existing}
+    blocked = []
+    for alarm in existing:
+        targets = {alarm.name, alarm.alarm_arn}
+        parents = [
+            p for p in backend.alarms.values()
+            if p.rule and p.name not in deleting and targets & set(rule_references(p.rule))
+        ]  # fmt: skip
+        if parents:
+            blocked.append(alarm.name)
+    if blocked:
+        # AWS's wording, as its ValidationError reads in the wild.
+        raise ValidationError(
+            f"Cannot delete {','.join(blocked)} as there are composite alarm(s) depending on "
+            + ("them." if len(blocked) > 1 else "it.")
+        )
     for name in names:
         alarm = backend.alarms.get(name)
         if alarm is not None:

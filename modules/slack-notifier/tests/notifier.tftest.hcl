@@ -1,0 +1,214 @@
+# Plan-level tests of the Slack notifier module (R1.4-e, R3.4-b/c/d, R4.1-a/c/d,
+# R4.4-d, P6) against a mocked AWS provider: no credentials, no emulator. ARNs
+# the assertions compare are pinned with override_during = plan.
+
+mock_provider "aws" {
+  override_data {
+    target = data.aws_region.current
+    values = { name = "ap-northeast-1" }
+  }
+  override_data {
+    target = data.aws_caller_identity.current
+    values = { account_id = "123456789012" }
+  }
+  override_data {
+    target = data.aws_partition.current
+    values = { partition = "aws", dns_suffix = "amazonaws.com", reverse_dns_prefix = "com.amazonaws" }
+  }
+
+  mock_resource "aws_kms_key" {
+    override_during = plan
+    defaults = {
+      arn    = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+      key_id = "11111111-2222-3333-4444-555555555555"
+    }
+  }
+  mock_resource "aws_sqs_queue" {
+    override_during = plan
+    defaults = {
+      arn = "arn:aws:sqs:ap-northeast-1:123456789012:opsdeck-slack-notifier-failed"
+      url = "https://sqs.ap-northeast-1.amazonaws.com/123456789012/opsdeck-slack-notifier-failed"
+    }
+  }
+  mock_resource "aws_iam_role" {
+    override_during = plan
+    defaults        = { arn = "arn:aws:iam::123456789012:role/opsdeck-slack-notifier" }
+  }
+  mock_resource "aws_lambda_function" {
+    override_during = plan
+    defaults        = { arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:opsdeck-slack-notifier" }
+  }
+}
+
+variables {
+  lambda_zip         = "tests/stub/bootstrap.zip"
+  webhook_secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:opsdeck/slack-webhook-AbCdEf"
+}
+
+run "function_runs_the_rust_bootstrap_on_al2023" {
+  command = plan
+
+  assert {
+    condition     = aws_lambda_function.this.runtime == "provided.al2023" && aws_lambda_function.this.handler == "bootstrap"
+    error_message = "The notifier must run as provided.al2023 with the bootstrap executable."
+  }
+  assert {
+    condition     = aws_lambda_function.this.architectures == tolist(["x86_64"])
+    error_message = "The zip is built for x86_64 (glibc checked against AL2023): the function must be x86_64."
+  }
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["WEBHOOK_SECRET_ARN"] == var.webhook_secret_arn
+    error_message = "The function must read the webhook from the given secret."
+  }
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this.environment[0].variables), "WEBHOOK_URL")
+    error_message = "The webhook URL must never be in the function's environment."
+  }
+  assert {
+    condition     = coalesce(aws_lambda_function.this.reserved_concurrent_executions, -1) == -1
+    error_message = "No reserved concurrency (seed R1.2-f)."
+  }
+  assert {
+    condition     = aws_lambda_function.this.tracing_config[0].mode == "Active"
+    error_message = "X-Ray tracing is on by default (seed R1.2-d)."
+  }
+  assert {
+    condition     = aws_lambda_function.this.logging_config[0].log_group == "/aws/lambda/opsdeck-slack-notifier"
+    error_message = "The function must log to its own group."
+  }
+}
+
+run "logs_and_failed_events_are_kept_encrypted" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudwatch_log_group.this.retention_in_days == 30
+    error_message = "Log retention must be 30 days (seed R3.4-b)."
+  }
+  assert {
+    condition     = aws_cloudwatch_log_group.this.kms_key_id == aws_kms_key.this[0].arn
+    error_message = "The log group must be encrypted with the module's key (R4.4-d)."
+  }
+  assert {
+    condition     = aws_sqs_queue.failed.kms_master_key_id == aws_kms_key.this[0].arn
+    error_message = "The failed-event queue must be encrypted with the module's key (P6)."
+  }
+  assert {
+    condition     = aws_sqs_queue.failed.message_retention_seconds == 1209600
+    error_message = "Failed events must be kept 14 days, SQS's maximum."
+  }
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.this.destination_config[0].on_failure[0].destination == aws_sqs_queue.failed.arn
+    error_message = "Events that fail after Lambda's retries must go to the queue."
+  }
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.this.maximum_retry_attempts == 2
+    error_message = "Lambda must retry a failed event twice before giving it to the queue."
+  }
+  assert {
+    condition     = aws_kms_key.this[0].enable_key_rotation
+    error_message = "The created key must rotate."
+  }
+  assert {
+    condition = anytrue([for s in jsondecode(aws_kms_key.this[0].policy).Statement :
+      try(s.Principal.Service, "") == "logs.ap-northeast-1.amazonaws.com" &&
+    try(s.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"], "") == "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/lambda/opsdeck-slack-notifier"])
+    error_message = "CloudWatch Logs may use the key for the function's log group only."
+  }
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.failed) == 0
+    error_message = "No queue alarm without failed_alarm_actions."
+  }
+}
+
+run "role_has_least_privilege" {
+  command = plan
+
+  assert {
+    condition = [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Sid] == [
+      "ReadTheWebhookSecret", "WriteOwnLogGroup", "SendFailedEventsToOwnQueue", "EncryptFailedEventsThroughSqs", "WriteTraces",
+    ]
+    error_message = "The role must hold exactly: read the secret, write its logs, send to its queue (and use the key for it), write traces."
+  }
+  assert {
+    condition = alltrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
+    s.Resource != "*" if s.Sid != "WriteTraces"])
+    error_message = "Only X-Ray (which has no resource-level permissions) may use Resource \"*\"."
+  }
+  assert {
+    condition = one([for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
+    s.Resource if s.Sid == "ReadTheWebhookSecret"]) == var.webhook_secret_arn
+    error_message = "The role may read the webhook secret and no other."
+  }
+  assert {
+    condition = one([for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
+    s.Resource if s.Sid == "WriteOwnLogGroup"]) == "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/lambda/opsdeck-slack-notifier:*"
+    error_message = "The role may write its own log group's streams only (no logs:CreateLogGroup on *)."
+  }
+  assert {
+    condition = one([for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
+    s.Resource if s.Sid == "SendFailedEventsToOwnQueue"]) == aws_sqs_queue.failed.arn
+    error_message = "The role may send to its own queue only."
+  }
+  assert {
+    condition = one([for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
+    s.Condition.StringEquals["kms:ViaService"] if s.Sid == "EncryptFailedEventsThroughSqs"]) == "sqs.ap-northeast-1.amazonaws.com"
+    error_message = "The role may use the key only through SQS."
+  }
+  assert {
+    condition     = jsondecode(aws_iam_role.this.assume_role_policy).Statement[0].Principal.Service == "lambda.amazonaws.com"
+    error_message = "Only Lambda may assume the role."
+  }
+}
+
+run "given_keys_are_used_and_scoped" {
+  command = plan
+
+  variables {
+    kms_key_arn                = "arn:aws:kms:ap-northeast-1:123456789012:key/99999999-8888-7777-6666-555555555555"
+    webhook_secret_kms_key_arn = "arn:aws:kms:ap-northeast-1:123456789012:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    tracing_mode               = "PassThrough"
+  }
+
+  assert {
+    condition     = length(aws_kms_key.this) == 0 && length(aws_kms_alias.this) == 0
+    error_message = "A given kms_key_arn must not create a key."
+  }
+  assert {
+    condition     = aws_cloudwatch_log_group.this.kms_key_id == var.kms_key_arn && aws_sqs_queue.failed.kms_master_key_id == var.kms_key_arn
+    error_message = "The given key must encrypt the log group and the queue."
+  }
+  assert {
+    condition = one([for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
+      s if s.Sid == "DecryptTheWebhookSecretThroughSecretsManager"]) == {
+      Sid       = "DecryptTheWebhookSecretThroughSecretsManager"
+      Effect    = "Allow"
+      Action    = "kms:Decrypt"
+      Resource  = "arn:aws:kms:ap-northeast-1:123456789012:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+      Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.ap-northeast-1.amazonaws.com" } }
+    }
+    error_message = "The role may decrypt with the secret's key, through Secrets Manager only."
+  }
+  assert {
+    condition     = !contains([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Sid], "WriteTraces")
+    error_message = "No X-Ray permissions when tracing is off."
+  }
+}
+
+run "failed_events_can_page_someone" {
+  command = plan
+
+  variables {
+    failed_alarm_actions = ["arn:aws:sns:ap-northeast-1:123456789012:oncall-email"]
+    default_dashboard    = "opsdeck-prod"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.failed[0].dimensions["QueueName"] == "opsdeck-slack-notifier-failed" && aws_cloudwatch_metric_alarm.failed[0].threshold == 0
+    error_message = "Any event in the failed-event queue must raise the alarm."
+  }
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["DEFAULT_DASHBOARD"] == "opsdeck-prod"
+    error_message = "default_dashboard must reach the function."
+  }
+}

@@ -1,0 +1,15 @@
+terraform {
+  # 1.11: write-only arguments and ephemeral values, used by the callers to put the
+  # webhook URL into Secrets Manager without it reaching the state; the same floor
+  # as every module of the project.
+  required_version = ">= 1.11"
+
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+      # 5.90 introduced the write-only arguments used across the project;
+      # 6.0 changes data.aws_region and other interfaces this code reads.
+      version = ">= 5.90, < 6.0"
+    }
+  }
+}
