@@ -85,7 +85,8 @@ impl AwsContext {
         }
         if let Some(max_retries) = settings.max_retries {
             // Standard mode: exponential backoff with full jitter, throttling aware.
-            loader = loader.retry_config(RetryConfig::standard().with_max_attempts(max_retries + 1));
+            loader =
+                loader.retry_config(RetryConfig::standard().with_max_attempts(max_retries + 1));
         }
         let mut sdk_config = loader.load().await;
         if sdk_config.region().is_none() {
@@ -99,17 +100,23 @@ impl AwsContext {
             if let Some(url) = settings.endpoints.get("sts") {
                 sts_config.set_endpoint_url(Some(url.clone()));
                 // Mark it as set in code, or AWS_ENDPOINT_URL from the environment wins.
-                sts_config.insert_origin("endpoint_url", aws_types::origin::Origin::shared_config());
+                sts_config
+                    .insert_origin("endpoint_url", aws_types::origin::Origin::shared_config());
             }
-            let mut builder = AssumeRoleProvider::builder(role.role_arn.clone())
-                .session_name(role.session_name.clone().unwrap_or_else(|| "opsdeck-terraform".into()));
+            let mut builder = AssumeRoleProvider::builder(role.role_arn.clone()).session_name(
+                role.session_name
+                    .clone()
+                    .unwrap_or_else(|| "opsdeck-terraform".into()),
+            );
             if let Some(external_id) = &role.external_id {
                 builder = builder.external_id(external_id.clone());
             }
             let provider = builder.configure(&sts_config.build()).build().await;
             sdk_config = sdk_config
                 .to_builder()
-                .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
+                .credentials_provider(
+                    aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+                )
                 .build();
         }
         Ok(Self {
@@ -125,7 +132,10 @@ impl AwsContext {
 
     /// The endpoint override of `service`, if the provider block sets one.
     pub fn endpoint(&self, service: &str) -> Option<&str> {
-        debug_assert!(ENDPOINT_SERVICES.contains(&service), "unknown service {service}");
+        debug_assert!(
+            ENDPOINT_SERVICES.contains(&service),
+            "unknown service {service}"
+        );
         self.endpoints.get(service).map(String::as_str)
     }
 
@@ -141,7 +151,12 @@ impl AwsContext {
     /// The Resource Groups Tagging API, which reads and writes the tags of many alarms
     /// per call; `region` must be the region of the alarms.
     pub fn tagging(&self, region: Option<&str>) -> aws_sdk_resourcegroupstagging::Client {
-        service_client!(aws_sdk_resourcegroupstagging, "resourcegroupstaggingapi", self, region)
+        service_client!(
+            aws_sdk_resourcegroupstagging,
+            "resourcegroupstaggingapi",
+            self,
+            region
+        )
     }
 
     /// DynamoDB, for the deploy history table.
@@ -170,7 +185,10 @@ impl AwsContext {
     }
 
     /// The provider's `default_tags` overlaid with a resource's own tags.
-    pub fn merged_tags(&self, resource_tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    pub fn merged_tags(
+        &self,
+        resource_tags: &BTreeMap<String, String>,
+    ) -> BTreeMap<String, String> {
         let mut tags = self.default_tags.clone();
         tags.extend(resource_tags.iter().map(|(k, v)| (k.clone(), v.clone())));
         tags
@@ -183,12 +201,18 @@ pub struct SharedAws(Arc<RwLock<Option<Arc<AwsContext>>>>);
 
 impl SharedAws {
     pub fn set(&self, context: AwsContext) {
-        let mut slot = self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut slot = self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *slot = Some(Arc::new(context));
     }
 
     pub fn get(&self) -> Result<Arc<AwsContext>> {
-        let slot = self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let slot = self
+            .0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         slot.clone().ok_or(Error::NotConfigured)
     }
 }
@@ -202,7 +226,8 @@ mod tests {
             region: Some("ap-northeast-1".into()),
             ..Default::default()
         };
-        s.endpoints.insert("sts".into(), "http://127.0.0.1:1".into());
+        s.endpoints
+            .insert("sts".into(), "http://127.0.0.1:1".into());
         s.default_tags.insert("Environment".into(), "prod".into());
         s.default_tags.insert("Team".into(), "platform".into());
         s
@@ -214,7 +239,10 @@ mod tests {
         assert_eq!(ctx.endpoint("sts"), Some("http://127.0.0.1:1"));
         assert_eq!(ctx.endpoint("sns"), None);
         assert_eq!(ctx.region(), Some("ap-northeast-1"));
-        assert_eq!(ctx.sts().config().region().map(|r| r.as_ref()), Some("ap-northeast-1"));
+        assert_eq!(
+            ctx.sts().config().region().map(|r| r.as_ref()),
+            Some("ap-northeast-1")
+        );
     }
 
     #[tokio::test]

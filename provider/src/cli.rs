@@ -4,16 +4,21 @@ use std::process::ExitCode;
 
 /// Terraform's go-plugin handshake: it sets this variable before it starts a plugin.
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
-pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+pub const MAGIC_COOKIE_VALUE: &str =
+    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 
 /// What a user sees when they run the binary by hand (the wording of go-plugin).
-pub const NOT_A_PROGRAM: &str = "This binary is a plugin. These are not meant to be executed directly.\n\
+pub const NOT_A_PROGRAM: &str =
+    "This binary is a plugin. These are not meant to be executed directly.\n\
 Please execute the program that consumes these plugins, which will\n\
 load any plugins automatically (terraform init installs it; see README.md).\n\
 Run it with --version to print its version.";
 
 pub fn version_line() -> String {
-    format!("terraform-provider-opsdeck {} (Terraform plugin protocol 6)", crate::VERSION)
+    format!(
+        "terraform-provider-opsdeck {} (Terraform plugin protocol 6)",
+        crate::VERSION
+    )
 }
 
 pub fn main() -> ExitCode {
@@ -22,7 +27,10 @@ pub fn main() -> ExitCode {
     std::env::set_var("RUST_BACKTRACE", "0");
     std::env::set_var("RUST_LIB_BACKTRACE", "0");
     std::panic::set_hook(Box::new(|info| {
-        let location = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         let message = info
             .payload()
             .downcast_ref::<&str>()
@@ -52,17 +60,26 @@ pub fn main() -> ExitCode {
     init_logging();
     // Two rustls crypto backends are linked (tonic and the AWS SDK); without a default
     // the TLS handshake with Terraform panics.
-    if rustls::crypto::ring::default_provider().install_default().is_err() {
+    if rustls::crypto::ring::default_provider()
+        .install_default()
+        .is_err()
+    {
         tracing::debug!("a rustls crypto provider was already installed");
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("opsdeck provider: cannot start the async runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(tf_provider::serve(crate::PROVIDER_NAME, crate::OpsdeckProvider::new())) {
+    match runtime.block_on(tf_provider::serve(
+        crate::PROVIDER_NAME,
+        crate::OpsdeckProvider::new(),
+    )) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // `{:#}` prints the error chain; never `{:?}`, which would add a backtrace.

@@ -36,7 +36,11 @@ impl Error {
             (Some(code), None) => code.to_owned(),
             _ => DisplayErrorContext(&err).to_string(),
         };
-        Self::Aws { service, operation, message }
+        Self::Aws {
+            service,
+            operation,
+            message,
+        }
     }
 }
 

@@ -111,7 +111,8 @@ mod tests {
         // cty sends 0.1 as a string, 2.5 as a float64 and 100 as an integer.
         let from_str: Number = rmp_serde::from_slice(&rmp_serde::to_vec("0.1").unwrap()).unwrap();
         assert_eq!(from_str.as_f64(), 0.1);
-        let from_float: Number = rmp_serde::from_slice(&rmp_serde::to_vec(&2.5f64).unwrap()).unwrap();
+        let from_float: Number =
+            rmp_serde::from_slice(&rmp_serde::to_vec(&2.5f64).unwrap()).unwrap();
         assert_eq!(from_float.as_f64(), 2.5);
         let from_int: Number = rmp_serde::from_slice(&rmp_serde::to_vec(&100i64).unwrap()).unwrap();
         assert_eq!(from_int.as_i64(), Some(100));

@@ -65,7 +65,11 @@ impl ProviderConfig {
                 .filter_map(|(k, v)| v.as_ref_option().map(|v| (k.clone(), v.clone())))
                 .collect();
             for (key, problem) in validate::tags(&known) {
-                fail(AttributePath::new("default_tags").key(key), "Invalid default tag", problem);
+                fail(
+                    AttributePath::new("default_tags").key(key),
+                    "Invalid default tag",
+                    problem,
+                );
             }
         }
         if let Value::Value(role) = &self.assume_role {
@@ -91,7 +95,9 @@ impl ProviderConfig {
                 if let Value::Value(url) = url {
                     if let Err(e) = validate::endpoint_url(url) {
                         fail(
-                            AttributePath::new("endpoints").index(0).attribute(service.clone()),
+                            AttributePath::new("endpoints")
+                                .index(0)
+                                .attribute(service.clone()),
                             "Invalid endpoint URL",
                             e,
                         );
@@ -115,11 +121,13 @@ impl ProviderConfig {
         let region = known("region", &self.region);
         let profile = known("profile", &self.profile);
         let assume_role = match &self.assume_role {
-            Value::Value(block) => known("assume_role.role_arn", &block.role_arn).map(|role_arn| AssumeRole {
-                role_arn,
-                session_name: known("assume_role.session_name", &block.session_name),
-                external_id: known("assume_role.external_id", &block.external_id),
-            }),
+            Value::Value(block) => {
+                known("assume_role.role_arn", &block.role_arn).map(|role_arn| AssumeRole {
+                    role_arn,
+                    session_name: known("assume_role.session_name", &block.session_name),
+                    external_id: known("assume_role.external_id", &block.external_id),
+                })
+            }
             _ => None,
         };
         let endpoints = self
@@ -155,7 +163,11 @@ impl ProviderConfig {
                 profile,
                 assume_role,
                 endpoints,
-                max_retries: self.max_retries.as_ref_option().and_then(|n| n.as_i64()).map(|n| n.clamp(0, 100) as u32),
+                max_retries: self
+                    .max_retries
+                    .as_ref_option()
+                    .and_then(|n| n.as_i64())
+                    .map(|n| n.clamp(0, 100) as u32),
                 default_tags,
             })
         } else {
@@ -187,16 +199,36 @@ impl Provider for OpsdeckProvider {
             .map(|s| {
                 (
                     (*s).to_owned(),
-                    optional(AttributeType::String, &format!("Endpoint URL for {s} (for example a local emulator).")),
+                    optional(
+                        AttributeType::String,
+                        &format!("Endpoint URL for {s} (for example a local emulator)."),
+                    ),
                 )
             })
             .collect();
         let assume_role = Block {
-            description: Description::markdown("Assume this IAM role for every call of the provider."),
+            description: Description::markdown(
+                "Assume this IAM role for every call of the provider.",
+            ),
             attributes: HashMap::from([
-                ("role_arn".to_owned(), required(AttributeType::String, "ARN of the role to assume.")),
-                ("session_name".to_owned(), optional(AttributeType::String, "Session name (default `opsdeck-terraform`).")),
-                ("external_id".to_owned(), optional(AttributeType::String, "External id the role's trust policy requires.")),
+                (
+                    "role_arn".to_owned(),
+                    required(AttributeType::String, "ARN of the role to assume."),
+                ),
+                (
+                    "session_name".to_owned(),
+                    optional(
+                        AttributeType::String,
+                        "Session name (default `opsdeck-terraform`).",
+                    ),
+                ),
+                (
+                    "external_id".to_owned(),
+                    optional(
+                        AttributeType::String,
+                        "External id the role's trust policy requires.",
+                    ),
+                ),
             ]),
             ..Default::default()
         };
@@ -231,35 +263,69 @@ impl Provider for OpsdeckProvider {
         diags.errors.is_empty().then_some(())
     }
 
-    async fn configure<'a>(&self, diags: &mut Diagnostics, terraform_version: String, config: Self::Config<'a>) -> Option<()> {
+    async fn configure<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        terraform_version: String,
+        config: Self::Config<'a>,
+    ) -> Option<()> {
         config.check(diags);
         let settings = config.settings(diags)?;
         match AwsContext::load(&settings).await {
             Ok(context) => {
-                tracing::debug!(terraform_version, region = context.region(), "provider configured");
+                tracing::debug!(
+                    terraform_version,
+                    region = context.region(),
+                    "provider configured"
+                );
                 self.aws.set(context);
                 Some(())
             }
             Err(e) => {
-                let path = if settings.region.is_none() { AttributePath::new("region") } else { AttributePath::root() };
+                let path = if settings.region.is_none() {
+                    AttributePath::new("region")
+                } else {
+                    AttributePath::root()
+                };
                 diags.error("Cannot configure AWS access", e.to_string(), path);
                 None
             }
         }
     }
 
-    fn get_resources(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
+    fn get_resources(
+        &self,
+        _diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
         let mut resources: HashMap<String, Box<dyn DynamicResource>> = HashMap::new();
-        resources.insert("alarm_set".to_owned(), Box::new(AlarmSetResource::new(self.aws.clone())));
-        resources.insert("deploy_record".to_owned(), Box::new(DeployRecordResource::new(self.aws.clone())));
-        resources.insert("slack_alarm_topic".to_owned(), Box::new(SlackAlarmTopicResource::new(self.aws.clone())));
+        resources.insert(
+            "alarm_set".to_owned(),
+            Box::new(AlarmSetResource::new(self.aws.clone())),
+        );
+        resources.insert(
+            "deploy_record".to_owned(),
+            Box::new(DeployRecordResource::new(self.aws.clone())),
+        );
+        resources.insert(
+            "slack_alarm_topic".to_owned(),
+            Box::new(SlackAlarmTopicResource::new(self.aws.clone())),
+        );
         Some(resources)
     }
 
-    fn get_data_sources(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicDataSource>>> {
+    fn get_data_sources(
+        &self,
+        _diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicDataSource>>> {
         let mut data_sources: HashMap<String, Box<dyn DynamicDataSource>> = HashMap::new();
-        data_sources.insert("caller_identity".to_owned(), Box::new(CallerIdentityDataSource::new(self.aws.clone())));
-        data_sources.insert("deploy_history".to_owned(), Box::new(DeployHistoryDataSource::new(self.aws.clone())));
+        data_sources.insert(
+            "caller_identity".to_owned(),
+            Box::new(CallerIdentityDataSource::new(self.aws.clone())),
+        );
+        data_sources.insert(
+            "deploy_history".to_owned(),
+            Box::new(DeployHistoryDataSource::new(self.aws.clone())),
+        );
         Some(data_sources)
     }
 }
@@ -287,7 +353,10 @@ mod tests {
                 role_arn: Value::Value("deployer".into()),
                 ..Default::default()
             }),
-            endpoints: Value::Value(BTreeMap::from([("sts".to_owned(), Value::Value("localhost:4566".to_owned()))])),
+            endpoints: Value::Value(BTreeMap::from([(
+                "sts".to_owned(),
+                Value::Value("localhost:4566".to_owned()),
+            )])),
             ..Default::default()
         };
         let errors = errors_of(&config);
@@ -308,13 +377,18 @@ mod tests {
         };
         assert!(errors_of(&config).is_empty());
         let mut diags = Diagnostics::default();
-        assert!(config.settings(&mut diags).is_none(), "unknown values cannot configure");
+        assert!(
+            config.settings(&mut diags).is_none(),
+            "unknown values cannot configure"
+        );
         assert!(diags.errors[0].detail.contains("known only after apply"));
     }
 
     #[test]
     fn schema_lists_an_endpoint_per_service() {
-        let schema = OpsdeckProvider::new().schema(&mut Diagnostics::default()).unwrap();
+        let schema = OpsdeckProvider::new()
+            .schema(&mut Diagnostics::default())
+            .unwrap();
         let Some(NestedBlock::Optional(block)) = schema.block.blocks.get("endpoints") else {
             panic!("no endpoints block");
         };

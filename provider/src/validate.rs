@@ -27,7 +27,8 @@ pub fn region(value: &str) -> Result<(), String> {
 /// An absolute `http` or `https` URL with a host, as an endpoint override must be.
 pub fn endpoint_url(value: &str) -> Result<(), String> {
     let fix = "Give an absolute URL such as \"https://sts.us-east-1.amazonaws.com\" or \"http://127.0.0.1:4566\".";
-    let url = url::Url::parse(value).map_err(|e| format!("{value:?} is not a valid URL ({e}). {fix}"))?;
+    let url =
+        url::Url::parse(value).map_err(|e| format!("{value:?} is not a valid URL ({e}). {fix}"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!(
             "{value:?} uses the scheme {:?}; only http and https are supported. {fix}",
@@ -50,7 +51,9 @@ pub fn role_arn(value: &str) -> Result<(), String> {
         && parts[3].is_empty()
         && parts[4].len() == 12
         && parts[4].chars().all(|c| c.is_ascii_digit())
-        && parts[5].strip_prefix("role/").is_some_and(|n| !n.is_empty());
+        && parts[5]
+            .strip_prefix("role/")
+            .is_some_and(|n| !n.is_empty());
     if ok {
         Ok(())
     } else {
@@ -96,12 +99,21 @@ pub fn tags<V: AsRef<str>>(tags: &BTreeMap<String, V>) -> Vec<(String, String)> 
     for (key, value) in tags {
         let value = value.as_ref();
         if key.is_empty() || key.chars().count() > 128 {
-            problems.push((key.clone(), format!("tag key {key:?} must be 1 to 128 characters")));
+            problems.push((
+                key.clone(),
+                format!("tag key {key:?} must be 1 to 128 characters"),
+            ));
         } else if key.to_ascii_lowercase().starts_with("aws:") {
-            problems.push((key.clone(), format!("tag key {key:?} uses the reserved prefix \"aws:\"; choose another key")));
+            problems.push((
+                key.clone(),
+                format!("tag key {key:?} uses the reserved prefix \"aws:\"; choose another key"),
+            ));
         }
         if value.chars().count() > 256 {
-            problems.push((key.clone(), format!("the value of tag {key:?} is longer than 256 characters")));
+            problems.push((
+                key.clone(),
+                format!("the value of tag {key:?} is longer than 256 characters"),
+            ));
         }
     }
     problems
@@ -113,10 +125,25 @@ mod tests {
 
     #[test]
     fn regions() {
-        for ok in ["us-east-1", "ap-northeast-1", "us-gov-west-1", "cn-north-1", "us-isob-east-1", "eu-central-2"] {
+        for ok in [
+            "us-east-1",
+            "ap-northeast-1",
+            "us-gov-west-1",
+            "cn-north-1",
+            "us-isob-east-1",
+            "eu-central-2",
+        ] {
             assert!(region(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "us-east", "useast1", "US-EAST-1", "us-east-1a", "us--1", "tokyo"] {
+        for bad in [
+            "",
+            "us-east",
+            "useast1",
+            "US-EAST-1",
+            "us-east-1a",
+            "us--1",
+            "tokyo",
+        ] {
             assert!(region(bad).is_err(), "{bad}");
         }
     }
@@ -125,7 +152,13 @@ mod tests {
     fn urls() {
         assert!(endpoint_url("http://127.0.0.1:4566").is_ok());
         assert!(endpoint_url("https://sts.amazonaws.com/").is_ok());
-        for bad in ["127.0.0.1:4566", "ftp://host", "http//x", "not a url", "file:///tmp/x"] {
+        for bad in [
+            "127.0.0.1:4566",
+            "ftp://host",
+            "http//x",
+            "not a url",
+            "file:///tmp/x",
+        ] {
             let err = endpoint_url(bad).unwrap_err();
             assert!(err.contains("absolute URL"), "{bad}: {err}");
         }
@@ -135,7 +168,13 @@ mod tests {
     fn role_arns() {
         assert!(role_arn("arn:aws:iam::123456789012:role/deploy").is_ok());
         assert!(role_arn("arn:aws-us-gov:iam::123456789012:role/a/b/c").is_ok());
-        for bad in ["deploy", "arn:aws:iam::1234:role/x", "arn:aws:iam::123456789012:user/x", "arn:aws:s3:::bucket", "arn:aws:iam::123456789012:role/"] {
+        for bad in [
+            "deploy",
+            "arn:aws:iam::1234:role/x",
+            "arn:aws:iam::123456789012:user/x",
+            "arn:aws:s3:::bucket",
+            "arn:aws:iam::123456789012:role/",
+        ] {
             assert!(role_arn(bad).is_err(), "{bad}");
         }
     }

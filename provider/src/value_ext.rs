@@ -8,7 +8,10 @@ pub mod optional_block {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
     use tf_provider::value::Value;
 
-    pub fn serialize<T: Serialize, S: Serializer>(value: &Value<T>, serializer: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<T: Serialize, S: Serializer>(
+        value: &Value<T>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         match value {
             Value::Value(v) => [v].serialize(serializer),
             // Terraform represents an absent block as an empty list, never as null.
@@ -28,7 +31,9 @@ pub mod optional_block {
                 let mut items = items.into_iter();
                 let first = items.next().unwrap_or(Value::Null);
                 if items.next().is_some() {
-                    return Err(D::Error::custom("at most one block of this type is allowed"));
+                    return Err(D::Error::custom(
+                        "at most one block of this type is allowed",
+                    ));
                 }
                 Ok(first)
             }
@@ -59,7 +64,13 @@ pub mod optional_block {
 
         #[test]
         fn known_absent_and_unknown_blocks_roundtrip() {
-            for block in [Value::Value(Inner { name: Value::Value("x".into()) }), Value::Null, Value::Unknown] {
+            for block in [
+                Value::Value(Inner {
+                    name: Value::Value("x".into()),
+                }),
+                Value::Null,
+                Value::Unknown,
+            ] {
                 let outer = Outer { block };
                 assert_eq!(roundtrip(&outer), outer);
             }

@@ -20,17 +20,31 @@ pub struct Sample {
 
 /// Peak RSS of running `terraform-provider-*` processes, sampled from /proc until
 /// `stop` is set. VmHWM is a high-water mark, so the last reading of a pid is its peak.
-fn watch_providers(parent: u32, stop: Arc<AtomicBool>, peak: Arc<Mutex<u64>>) -> std::thread::JoinHandle<()> {
+fn watch_providers(
+    parent: u32,
+    stop: Arc<AtomicBool>,
+    peak: Arc<Mutex<u64>>,
+) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         while !stop.load(Ordering::Relaxed) {
             if let Ok(entries) = std::fs::read_dir("/proc") {
                 for entry in entries.flatten() {
                     let status = entry.path().join("status");
-                    let Ok(text) = std::fs::read_to_string(&status) else { continue };
+                    let Ok(text) = std::fs::read_to_string(&status) else {
+                        continue;
+                    };
                     // The kernel truncates names to 15 characters.
                     // Only plugins of the terraform we started: other runs may be going on.
-                    let ours = text.lines().find_map(|l| l.strip_prefix("PPid:")).is_some_and(|p| p.trim() == parent.to_string());
-                    if !ours || !text.lines().next().is_some_and(|l| l.contains("terraform-provi")) {
+                    let ours = text
+                        .lines()
+                        .find_map(|l| l.strip_prefix("PPid:"))
+                        .is_some_and(|p| p.trim() == parent.to_string());
+                    if !ours
+                        || !text
+                            .lines()
+                            .next()
+                            .is_some_and(|l| l.contains("terraform-provi"))
+                    {
                         continue;
                     }
                     let hwm = text
@@ -66,10 +80,17 @@ pub fn measure(dir: &Path, cli_config: &Path) -> Result<Sample> {
     stop.store(true, Ordering::Relaxed);
     let _ = watcher.join();
     if !out.status.success() {
-        bail!("terraform providers schema failed in {}: {}", dir.display(), String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "terraform providers schema failed in {}: {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let provider_peak_kib = peak.lock().map(|p| *p).unwrap_or(0);
-    Ok(Sample { wall, provider_peak_kib })
+    Ok(Sample {
+        wall,
+        provider_peak_kib,
+    })
 }
 
 pub fn median<T: Copy + Ord>(values: &mut [T]) -> T {

@@ -42,7 +42,10 @@ pub struct Needs {
 impl Needs {
     /// The newest `GLIBC_*` version needed, if any.
     pub fn max_glibc(&self) -> Option<GlibcVersion> {
-        self.versions.iter().filter_map(|(_, v)| GlibcVersion::parse(v)).max()
+        self.versions
+            .iter()
+            .filter_map(|(_, v)| GlibcVersion::parse(v))
+            .max()
     }
 }
 
@@ -64,8 +67,13 @@ fn u64_at(b: &[u8], at: usize) -> Result<u64> {
 }
 
 fn c_str(b: &[u8], at: usize) -> Result<String> {
-    let tail = b.get(at..).context("string offset outside the string table")?;
-    let end = tail.iter().position(|&c| c == 0).context("unterminated string")?;
+    let tail = b
+        .get(at..)
+        .context("string offset outside the string table")?;
+    let end = tail
+        .iter()
+        .position(|&c| c == 0)
+        .context("unterminated string")?;
     Ok(String::from_utf8_lossy(&tail[..end]).into_owned())
 }
 
@@ -84,16 +92,27 @@ pub fn parse(bytes: &[u8]) -> Result<Needs> {
     let section = |i: usize| -> Result<(u32, usize, usize, u32, u32)> {
         let at = shoff + i * shentsize;
         // sh_type, sh_offset, sh_size, sh_link, sh_info
-        Ok((u32_at(bytes, at + 4)?, u64_at(bytes, at + 0x18)? as usize, u64_at(bytes, at + 0x20)? as usize, u32_at(bytes, at + 0x28)?, u32_at(bytes, at + 0x2c)?))
+        Ok((
+            u32_at(bytes, at + 4)?,
+            u64_at(bytes, at + 0x18)? as usize,
+            u64_at(bytes, at + 0x20)? as usize,
+            u32_at(bytes, at + 0x28)?,
+            u32_at(bytes, at + 0x2c)?,
+        ))
     };
-    let mut needs = Needs { machine, versions: Vec::new() };
+    let mut needs = Needs {
+        machine,
+        versions: Vec::new(),
+    };
     for i in 0..shnum {
         let (kind, offset, _size, link, count) = section(i)?;
         if kind != SHT_GNU_VERNEED {
             continue;
         }
         let (_, str_off, str_size, _, _) = section(link as usize)?;
-        let strtab = bytes.get(str_off..str_off + str_size).context("string table outside the file")?;
+        let strtab = bytes
+            .get(str_off..str_off + str_size)
+            .context("string table outside the file")?;
         // Elf64_Verneed: vn_version u16, vn_cnt u16, vn_file u32, vn_aux u32, vn_next u32.
         let mut need = offset;
         for _ in 0..count {
@@ -102,7 +121,10 @@ pub fn parse(bytes: &[u8]) -> Result<Needs> {
             // Elf64_Vernaux: vna_hash u32, vna_flags u16, vna_other u16, vna_name u32, vna_next u32.
             let mut aux = need + u32_at(bytes, need + 8)? as usize;
             for _ in 0..cnt {
-                needs.versions.push((file.clone(), c_str(strtab, u32_at(bytes, aux + 8)? as usize)?));
+                needs.versions.push((
+                    file.clone(),
+                    c_str(strtab, u32_at(bytes, aux + 8)? as usize)?,
+                ));
                 let next = u32_at(bytes, aux + 12)? as usize;
                 if next == 0 {
                     break;
@@ -145,10 +167,18 @@ mod tests {
         let exe = std::env::current_exe().unwrap();
         let needs = parse_file(&exe).unwrap();
         assert_eq!(needs.machine, EM_X86_64);
-        let ours: std::collections::BTreeSet<String> =
-            needs.versions.iter().filter(|(_, v)| v.starts_with("GLIBC_2")).map(|(_, v)| v.clone()).collect();
+        let ours: std::collections::BTreeSet<String> = needs
+            .versions
+            .iter()
+            .filter(|(_, v)| v.starts_with("GLIBC_2"))
+            .map(|(_, v)| v.clone())
+            .collect();
         assert!(!ours.is_empty(), "a std binary needs some glibc symbols");
-        let Ok(out) = std::process::Command::new("objdump").arg("-T").arg(&exe).output() else {
+        let Ok(out) = std::process::Command::new("objdump")
+            .arg("-T")
+            .arg(&exe)
+            .output()
+        else {
             eprintln!("objdump not installed: cross-check skipped");
             return;
         };

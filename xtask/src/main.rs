@@ -38,7 +38,9 @@ fn main() -> ExitCode {
         Some("mirror") => build_mirror().map(|p| report_mirror(&p)),
         Some("cli-config") => cli_config().map(|p| println!("{}", p.display())),
         Some("bench-schema") => bench_schema(),
-        Some("bench-alarms") => build_mirror().and_then(|p| xtask::bench_alarms::run(&p.source, &cli_config()?)),
+        Some("bench-alarms") => {
+            build_mirror().and_then(|p| xtask::bench_alarms::run(&p.source, &cli_config()?))
+        }
         Some("lambda") => lambda(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
@@ -78,9 +80,15 @@ fn target_dir() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
         return Ok(PathBuf::from(dir));
     }
-    let out = cargo().args(["metadata", "--format-version", "1", "--no-deps"]).current_dir(root()).output()?;
+    let out = cargo()
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .current_dir(root())
+        .output()?;
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout).context("cargo metadata")?;
-    meta["target_directory"].as_str().map(PathBuf::from).context("cargo metadata has no target_directory")
+    meta["target_directory"]
+        .as_str()
+        .map(PathBuf::from)
+        .context("cargo metadata has no target_directory")
 }
 
 fn build_mirror() -> Result<Packaged> {
@@ -90,13 +98,34 @@ fn build_mirror() -> Result<Packaged> {
     let profile = std::env::var("OPSDECK_PROVIDER_PROFILE").unwrap_or_else(|_| "release".into());
     steps::run(
         &format!("build the provider ({profile})"),
-        cargo().args(["build", "--locked", "--profile", &profile, "-p", "terraform-provider-opsdeck"]).current_dir(root()),
+        cargo()
+            .args([
+                "build",
+                "--locked",
+                "--profile",
+                &profile,
+                "-p",
+                "terraform-provider-opsdeck",
+            ])
+            .current_dir(root()),
         "see the compiler output above",
     )?;
-    let profile_dir = if profile == "dev" { "debug" } else { profile.as_str() };
-    let binary = target_dir()?.join(profile_dir).join("terraform-provider-opsdeck");
+    let profile_dir = if profile == "dev" {
+        "debug"
+    } else {
+        profile.as_str()
+    };
+    let binary = target_dir()?
+        .join(profile_dir)
+        .join("terraform-provider-opsdeck");
     let version = terraform_provider_version()?;
-    let packaged = mirror::package(&binary, &version, &mirror::host_platform()?, &address, &paths::dist_dir())?;
+    let packaged = mirror::package(
+        &binary,
+        &version,
+        &mirror::host_platform()?,
+        &address,
+        &paths::dist_dir(),
+    )?;
     Ok(packaged)
 }
 
@@ -105,7 +134,11 @@ fn terraform_provider_version() -> Result<String> {
     manifest
         .lines()
         .skip_while(|l| l.trim() != "[workspace.package]")
-        .find_map(|l| l.trim().strip_prefix("version = ").map(|v| v.trim_matches('"').to_owned()))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("version = ")
+                .map(|v| v.trim_matches('"').to_owned())
+        })
         .context("no version in [workspace.package] of Cargo.toml")
 }
 
@@ -137,21 +170,36 @@ fn lambda(crates: &[String]) -> Result<()> {
 /// Release build of a function crate's only binary, zipped as `bootstrap` to
 /// `dist/lambda/<crate>.zip` after checking its glibc needs against provided.al2023.
 fn build_lambda(name: &str) -> Result<xtask::lambda::LambdaZip> {
-    let out = cargo().args(["metadata", "--format-version", "1", "--no-deps"]).current_dir(root()).output()?;
+    let out = cargo()
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .current_dir(root())
+        .output()?;
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout).context("cargo metadata")?;
-    let package = meta["packages"].as_array().and_then(|p| p.iter().find(|p| p["name"] == name));
-    let Some(package) = package else { bail!("{name} is not a crate of this workspace") };
+    let package = meta["packages"]
+        .as_array()
+        .and_then(|p| p.iter().find(|p| p["name"] == name));
+    let Some(package) = package else {
+        bail!("{name} is not a crate of this workspace")
+    };
     let bins: Vec<&str> = package["targets"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|t| t["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "bin")))
+        .filter(|t| {
+            t["kind"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|k| k == "bin"))
+        })
         .filter_map(|t| t["name"].as_str())
         .collect();
-    let [bin] = bins.as_slice() else { bail!("{name} must have exactly one binary target, it has {bins:?}") };
+    let [bin] = bins.as_slice() else {
+        bail!("{name} must have exactly one binary target, it has {bins:?}")
+    };
     steps::run(
         &format!("build the {name} Lambda (release)"),
-        cargo().args(["build", "--locked", "--release", "-p", name, "--bin", bin]).current_dir(root()),
+        cargo()
+            .args(["build", "--locked", "--release", "-p", name, "--bin", bin])
+            .current_dir(root()),
         "see the compiler output above",
     )?;
     let binary = target_dir()?.join("release").join(bin);
@@ -164,7 +212,11 @@ fn main_dir(args: &[String]) -> Result<PathBuf> {
         [flag, dir] if flag == "--dir" => root().join(dir),
         [] => {
             let prod = root().join("envs/prod");
-            if prod.join("main.tf").is_file() { prod } else { root().join(MAIN_DIR_FALLBACK) }
+            if prod.join("main.tf").is_file() {
+                prod
+            } else {
+                root().join(MAIN_DIR_FALLBACK)
+            }
         }
         _ => bail!("usage: cargo xtask up [--dir <terraform dir>]"),
     };
@@ -185,7 +237,11 @@ fn terraform(dir: &Path, env: &[(String, String)], cli_config: &Path) -> Command
 }
 
 fn main_emulator() -> Result<Emulator> {
-    steps::run("emulator environment", Command::new(terratest::emulator::launcher()).arg("venv"), "see tests/emulator/README.md")?;
+    steps::run(
+        "emulator environment",
+        Command::new(terratest::emulator::launcher()).arg("venv"),
+        "see tests/emulator/README.md",
+    )?;
     eprintln!("\n==> start the AWS emulator");
     let emulator = Emulator::start_in(&paths::cache_dir().join("emulator-main"))?;
     eprintln!("<== emulator at {}", emulator.endpoint());
@@ -202,9 +258,21 @@ fn up(args: &[String]) -> Result<()> {
     let env = emulator.env();
     let hint = "read the Terraform error above; `cargo xtask down` resets the emulator";
     forget_rebuilt_provider(&dir, &packaged)?;
-    steps::run("terraform init", terraform(&dir, &env, &cli).args(["init", "-input=false", "-no-color"]), hint)?;
-    steps::run("terraform apply", terraform(&dir, &env, &cli).args(["apply", "-input=false", "-no-color", "-auto-approve"]), hint)?;
-    steps::run("terraform output", terraform(&dir, &env, &cli).args(["output", "-no-color"]), hint)?;
+    steps::run(
+        "terraform init",
+        terraform(&dir, &env, &cli).args(["init", "-input=false", "-no-color"]),
+        hint,
+    )?;
+    steps::run(
+        "terraform apply",
+        terraform(&dir, &env, &cli).args(["apply", "-input=false", "-no-color", "-auto-approve"]),
+        hint,
+    )?;
+    steps::run(
+        "terraform output",
+        terraform(&dir, &env, &cli).args(["output", "-no-color"]),
+        hint,
+    )?;
     println!(
         "\nDone in {:.0}s: {} applied to the emulator at {}.\nTF_CLI_CONFIG_FILE={} lets you run terraform there by hand; `cargo xtask down` cleans up.",
         started.elapsed().as_secs_f64(),
@@ -220,15 +288,29 @@ fn up(args: &[String]) -> Result<()> {
 /// we drop the stale lock entry and the cached copy so init picks the new build.
 fn forget_rebuilt_provider(dir: &Path, packaged: &Packaged) -> Result<()> {
     let lock_path = dir.join(".terraform.lock.hcl");
-    let Ok(lock) = std::fs::read_to_string(&lock_path) else { return Ok(()) };
+    let Ok(lock) = std::fs::read_to_string(&lock_path) else {
+        return Ok(());
+    };
     let header = format!("provider \"{}\" {{", packaged.source);
-    let Some(start) = lock.find(&header) else { return Ok(()) };
-    let end = lock[start..].find("\n}\n").map(|i| start + i + 3).unwrap_or(lock.len());
+    let Some(start) = lock.find(&header) else {
+        return Ok(());
+    };
+    let end = lock[start..]
+        .find("\n}\n")
+        .map(|i| start + i + 3)
+        .unwrap_or(lock.len());
     if lock[start..end].contains(&packaged.h1) {
         return Ok(());
     }
-    eprintln!("note: opsdeck {} was rebuilt; forgetting the previous build in {}", packaged.version, dir.display());
-    std::fs::write(&lock_path, format!("{}{}", &lock[..start], lock[end..].trim_start_matches('\n')))?;
+    eprintln!(
+        "note: opsdeck {} was rebuilt; forgetting the previous build in {}",
+        packaged.version,
+        dir.display()
+    );
+    std::fs::write(
+        &lock_path,
+        format!("{}{}", &lock[..start], lock[end..].trim_start_matches('\n')),
+    )?;
     let hostname = packaged.source.split('/').next().unwrap_or_default();
     let cached = dir.join(".terraform/providers").join(hostname);
     if cached.is_dir() {
@@ -245,7 +327,12 @@ fn down(args: &[String]) -> Result<()> {
         let emulator = Emulator::start_in(&state_dir)?;
         steps::run(
             "terraform destroy",
-            terraform(&dir, &emulator.env(), &cli).args(["destroy", "-input=false", "-no-color", "-auto-approve"]),
+            terraform(&dir, &emulator.env(), &cli).args([
+                "destroy",
+                "-input=false",
+                "-no-color",
+                "-auto-approve",
+            ]),
             "the emulator stops anyway; delete terraform.tfstate if it is stale",
         )?;
     }
@@ -269,14 +356,42 @@ fn test() -> Result<()> {
     };
 
     let emulator_python = {
-        let out = steps::run("emulator environment", Command::new(terratest::emulator::launcher()).arg("venv"), "see tests/emulator/README.md")?;
-        out.output.lines().rev().find(|l| l.starts_with('/')).map(str::to_owned).context("the launcher printed no python path")?
+        let out = steps::run(
+            "emulator environment",
+            Command::new(terratest::emulator::launcher()).arg("venv"),
+            "see tests/emulator/README.md",
+        )?;
+        out.output
+            .lines()
+            .rev()
+            .find(|l| l.starts_with('/'))
+            .map(str::to_owned)
+            .context("the launcher printed no python path")?
     };
-    record(steps::run("cargo fmt", cargo().args(["fmt", "--all", "--", "--check"]).current_dir(&root), "run `cargo fmt --all`"), &mut counts);
+    record(
+        steps::run(
+            "cargo fmt",
+            cargo()
+                .args(["fmt", "--all", "--", "--check"])
+                .current_dir(&root),
+            "run `cargo fmt --all`",
+        ),
+        &mut counts,
+    );
     record(
         steps::run(
             "cargo clippy",
-            cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]).current_dir(&root),
+            cargo()
+                .args([
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--locked",
+                    "--",
+                    "-D",
+                    "warnings",
+                ])
+                .current_dir(&root),
             "fix the lints above",
         ),
         &mut counts,
@@ -285,37 +400,76 @@ fn test() -> Result<()> {
     report_mirror(&packaged);
     let cli = cli_config()?;
 
-    let tf_roots: Vec<PathBuf> = ["modules", "envs", "provider/examples"].iter().map(|d| root.join(d)).filter(|d| d.is_dir()).collect();
+    let tf_roots: Vec<PathBuf> = ["modules", "envs", "provider/examples"]
+        .iter()
+        .map(|d| root.join(d))
+        .filter(|d| d.is_dir())
+        .collect();
     let mut fmt = Command::new("terraform");
-    fmt.args(["fmt", "-check", "-recursive", "-diff"]).args(&tf_roots).current_dir(&root);
-    record(steps::run("terraform fmt", &mut fmt, "run `terraform fmt -recursive`"), &mut counts);
+    fmt.args(["fmt", "-check", "-recursive", "-diff"])
+        .args(&tf_roots)
+        .current_dir(&root);
+    record(
+        steps::run("terraform fmt", &mut fmt, "run `terraform fmt -recursive`"),
+        &mut counts,
+    );
 
     for dir in tf_roots.iter().flat_map(|d| steps::terraform_dirs(d)) {
-        let rel = dir.strip_prefix(&root).unwrap_or(&dir).display().to_string();
+        let rel = dir
+            .strip_prefix(&root)
+            .unwrap_or(&dir)
+            .display()
+            .to_string();
         let env: Vec<(String, String)> = Vec::new();
+        forget_rebuilt_provider(&dir, &packaged)?;
         let init = steps::run(
             &format!("terraform init {rel}"),
-            terraform(&dir, &env, &cli).args(["init", "-backend=false", "-input=false", "-no-color"]),
+            terraform(&dir, &env, &cli).args([
+                "init",
+                "-backend=false",
+                "-input=false",
+                "-no-color",
+            ]),
             "check the provider mirror and required_providers",
         );
         if init.is_err() {
             record(init, &mut counts);
             continue;
         }
-        record(steps::run(&format!("terraform validate {rel}"), terraform(&dir, &env, &cli).args(["validate", "-no-color"]), "fix the configuration"), &mut counts);
+        record(
+            steps::run(
+                &format!("terraform validate {rel}"),
+                terraform(&dir, &env, &cli).args(["validate", "-no-color"]),
+                "fix the configuration",
+            ),
+            &mut counts,
+        );
         if dir.join("tests").is_dir() {
-            record(steps::run(&format!("terraform test {rel}"), terraform(&dir, &env, &cli).args(["test", "-no-color"]), "see the failed run above"), &mut counts);
+            record(
+                steps::run(
+                    &format!("terraform test {rel}"),
+                    terraform(&dir, &env, &cli).args(["test", "-no-color"]),
+                    "see the failed run above",
+                ),
+                &mut counts,
+            );
         }
     }
 
     if root.join(".checkov.yaml").is_file() {
         let checkov = ensure_tools_venv()?.join("bin/checkov");
-        for d in ["modules", "envs"].iter().map(|d| root.join(d)).filter(|d| d.is_dir()) {
+        for d in ["modules", "envs"]
+            .iter()
+            .map(|d| root.join(d))
+            .filter(|d| d.is_dir())
+        {
             let rel = d.strip_prefix(&root).unwrap_or(&d).display().to_string();
             record(
                 steps::run(
                     &format!("checkov {rel}"),
-                    Command::new(&checkov).args(["--config-file", ".checkov.yaml", "-d", &rel]).current_dir(&root),
+                    Command::new(&checkov)
+                        .args(["--config-file", ".checkov.yaml", "-d", &rel])
+                        .current_dir(&root),
                     "fix the finding, or skip it inline with the reason next to it",
                 ),
                 &mut counts,
@@ -326,7 +480,9 @@ fn test() -> Result<()> {
     record(
         steps::run(
             "emulator tests (pytest)",
-            Command::new(&emulator_python).args(["-m", "pytest", "-q", "tests/emulator/tests"]).current_dir(&root),
+            Command::new(&emulator_python)
+                .args(["-m", "pytest", "-q", "tests/emulator/tests"])
+                .current_dir(&root),
             "see tests/emulator/README.md",
         ),
         &mut counts,
@@ -334,18 +490,34 @@ fn test() -> Result<()> {
     record(
         steps::run(
             "cargo test (unit + terratest-rs against the emulator)",
-            cargo().args(["test", "--workspace", "--locked"]).env("TF_CLI_CONFIG_FILE", &cli).current_dir(&root),
+            cargo()
+                .args(["test", "--workspace", "--locked", "--no-fail-fast"])
+                .env("TF_CLI_CONFIG_FILE", &cli)
+                .current_dir(&root),
             "rerun one test with `cargo test -p <crate> <name> -- --nocapture`",
         ),
         &mut counts,
     );
 
-    eprintln!("\n{} step(s) failed; total time {:.0}s", failures.len(), started.elapsed().as_secs_f64());
+    eprintln!(
+        "\n{} step(s) failed; total time {:.0}s",
+        failures.len(),
+        started.elapsed().as_secs_f64()
+    );
     for f in &failures {
         eprintln!("  - {}", f.lines().next().unwrap_or_default());
     }
-    println!("total: {} passed, {} failed, {} skipped", counts.passed, counts.failed + failures.len() as u64, counts.skipped);
-    if failures.is_empty() { Ok(()) } else { bail!("{} step(s) failed", failures.len()) }
+    println!(
+        "total: {} passed, {} failed, {} skipped",
+        counts.passed,
+        counts.failed + failures.len() as u64,
+        counts.skipped
+    );
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        bail!("{} step(s) failed", failures.len())
+    }
 }
 
 /// A venv with the Python tools the test command runs (checkov), pinned in
@@ -353,15 +525,24 @@ fn test() -> Result<()> {
 fn ensure_tools_venv() -> Result<PathBuf> {
     let venv = paths::cache_dir().join("tools-venv");
     let requirements = root().join("tests/tools-requirements.txt");
-    let wanted = std::fs::read_to_string(&requirements).with_context(|| format!("read {}", requirements.display()))?;
+    let wanted = std::fs::read_to_string(&requirements)
+        .with_context(|| format!("read {}", requirements.display()))?;
     let stamp = venv.join("requirements.stamp");
     if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
         return Ok(venv);
     }
-    steps::run("create the tools venv", Command::new("python3").args(["-m", "venv", "--clear"]).arg(&venv), "install python3-venv")?;
+    steps::run(
+        "create the tools venv",
+        Command::new("python3")
+            .args(["-m", "venv", "--clear"])
+            .arg(&venv),
+        "install python3-venv",
+    )?;
     steps::run(
         "install the tools (checkov)",
-        Command::new(venv.join("bin/pip")).args(["install", "-q", "--disable-pip-version-check", "-r"]).arg(&requirements),
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "-q", "--disable-pip-version-check", "-r"])
+            .arg(&requirements),
         "check access to PyPI",
     )?;
     std::fs::write(&stamp, wanted)?;
@@ -383,7 +564,11 @@ fn bench_schema() -> Result<()> {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir)?;
         std::fs::write(dir.join("main.tf"), hcl)?;
-        steps::run(&format!("terraform init ({name})"), terraform(&dir, &[], &cli).args(["init", "-input=false", "-no-color"]), "check the mirrors")?;
+        steps::run(
+            &format!("terraform init ({name})"),
+            terraform(&dir, &[], &cli).args(["init", "-input=false", "-no-color"]),
+            "check the mirrors",
+        )?;
         dirs.push((name, dir));
     }
     let rounds = 7;
@@ -400,7 +585,10 @@ fn bench_schema() -> Result<()> {
     for ((name, _), (walls, rss)) in dirs.iter().zip(results.iter_mut()) {
         let wall = xtask::bench::median(walls);
         let kib = xtask::bench::median(rss);
-        println!("  {name:<14} {wall:>6} ms   provider peak RSS {:>7.1} MiB", kib as f64 / 1024.0);
+        println!(
+            "  {name:<14} {wall:>6} ms   provider peak RSS {:>7.1} MiB",
+            kib as f64 / 1024.0
+        );
         medians.push((wall, kib));
     }
     let binary = std::fs::metadata(&packaged.zip_in_mirror)?.len();

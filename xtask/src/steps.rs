@@ -32,12 +32,19 @@ pub fn count_tests(output: &str) -> Counts {
         let number_before = |word: &str| -> u64 {
             line.split([',', ';', '.', '='])
                 .map(str::trim)
-                .find_map(|part| part.strip_suffix(word).map(str::trim).and_then(|n| n.rsplit(' ').next()?.parse().ok()))
+                .find_map(|part| {
+                    part.strip_suffix(word)
+                        .map(str::trim)
+                        .and_then(|n| n.rsplit(' ').next()?.parse().ok())
+                })
                 .unwrap_or(0)
         };
         let cargo = line.starts_with("test result:");
         // pytest: "==== 12 passed, 1 skipped in 3.2s ====";
-        let pytest = line.starts_with('=') && line.ends_with('=') && line.contains(" passed") && line.contains(" in ");
+        let pytest = line.starts_with('=')
+            && line.ends_with('=')
+            && line.contains(" passed")
+            && line.contains(" in ");
         // terraform test: "Success! 9 passed, 0 failed." / "Failure! 1 passed, 2 failed."
         let tftest = line.starts_with("Success!") || line.starts_with("Failure!");
         if cargo || pytest || tftest {
@@ -87,7 +94,10 @@ pub fn run(name: &str, cmd: &mut Command, hint: &str) -> Result<StepOutput> {
     let status = child.wait()?;
     let elapsed = started.elapsed();
     if !status.success() {
-        bail!("step `{name}` failed ({status}) after {:.1}s. {hint}", elapsed.as_secs_f64());
+        bail!(
+            "step `{name}` failed ({status}) after {:.1}s. {hint}",
+            elapsed.as_secs_f64()
+        );
     }
     eprintln!("<== {name}: ok ({:.1}s)", elapsed.as_secs_f64());
     Ok(StepOutput { output, elapsed })
@@ -105,14 +115,24 @@ pub fn ensure_debian_package(program: &str, package: &str) -> Result<()> {
     if have(program) {
         return Ok(());
     }
-    let root = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false);
     if !root {
         bail!("`{program}` is missing: install the Debian package {package} (sudo apt-get install -y {package}) and run again");
     }
-    run("apt-get update", Command::new("apt-get").args(["update", "-qq"]), "check the Debian package sources")?;
+    run(
+        "apt-get update",
+        Command::new("apt-get").args(["update", "-qq"]),
+        "check the Debian package sources",
+    )?;
     run(
         &format!("install {package}"),
-        Command::new("apt-get").args(["install", "-y", "-qq", "--no-install-recommends", package]).env("DEBIAN_FRONTEND", "noninteractive"),
+        Command::new("apt-get")
+            .args(["install", "-y", "-qq", "--no-install-recommends", package])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
         "check the Debian package sources",
     )?;
     Ok(())
@@ -121,7 +141,9 @@ pub fn ensure_debian_package(program: &str, package: &str) -> Result<()> {
 /// Every folder under `root` (recursively) that holds `.tf` files, skipping working dirs.
 pub fn terraform_dirs(root: &Path) -> Vec<std::path::PathBuf> {
     let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(root) else { return found };
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return found;
+    };
     let mut has_tf = false;
     let mut subdirs = Vec::new();
     for entry in entries.flatten() {
@@ -158,18 +180,35 @@ test result: FAILED. 3 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out
 Success! 9 passed, 0 failed.
 Failure! 1 passed, 2 failed, 1 skipped.
 running 5 tests";
-        assert_eq!(count_tests(out), Counts { passed: 40, failed: 3, skipped: 4 });
+        assert_eq!(
+            count_tests(out),
+            Counts {
+                passed: 40,
+                failed: 3,
+                skipped: 4
+            }
+        );
     }
 
     #[test]
     fn finds_terraform_dirs_but_not_working_dirs() {
         let root = tempfile::tempdir().unwrap();
-        for d in ["modules/a/examples/complete", "modules/a/.terraform/modules/x", "modules/a/tests"] {
+        for d in [
+            "modules/a/examples/complete",
+            "modules/a/.terraform/modules/x",
+            "modules/a/tests",
+        ] {
             std::fs::create_dir_all(root.path().join(d)).unwrap();
             std::fs::write(root.path().join(d).join("main.tf"), "").unwrap();
         }
         std::fs::write(root.path().join("modules/a/main.tf"), "").unwrap();
         let dirs = terraform_dirs(&root.path().join("modules"));
-        assert_eq!(dirs, vec![root.path().join("modules/a"), root.path().join("modules/a/examples/complete")]);
+        assert_eq!(
+            dirs,
+            vec![
+                root.path().join("modules/a"),
+                root.path().join("modules/a/examples/complete")
+            ]
+        );
     }
 }

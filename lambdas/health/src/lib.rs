@@ -17,17 +17,32 @@ pub struct Release {
 
 impl Release {
     pub fn from_env() -> Self {
-        let var = |name: &str, default: &str| std::env::var(name).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_owned());
-        Self { app_version: var("APP_VERSION", "unknown"), function_version: var("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST") }
+        let var = |name: &str, default: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| default.to_owned())
+        };
+        Self {
+            app_version: var("APP_VERSION", "unknown"),
+            function_version: var("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+        }
     }
 }
 
 /// The proxy response (statusCode, headers, body) for one proxy event.
 pub fn respond(event: &Value, release: &Release) -> Value {
-    let method = event.get("httpMethod").and_then(Value::as_str).unwrap_or("GET");
+    let method = event
+        .get("httpMethod")
+        .and_then(Value::as_str)
+        .unwrap_or("GET");
     // `path` is the request path; `resource` the matched route. The stage is not part of `path`
     // for REST APIs invoked through their default endpoint.
-    let path = event.get("path").and_then(Value::as_str).or_else(|| event.get("resource").and_then(Value::as_str)).unwrap_or("/");
+    let path = event
+        .get("path")
+        .and_then(Value::as_str)
+        .or_else(|| event.get("resource").and_then(Value::as_str))
+        .unwrap_or("/");
     let path = path.trim_end_matches('/');
     let (status, body, allow) = match (path, method) {
         ("/health", "GET" | "HEAD") => (
@@ -35,8 +50,16 @@ pub fn respond(event: &Value, release: &Release) -> Value {
             json!({"status": "ok", "app_version": release.app_version, "function_version": release.function_version}),
             None,
         ),
-        ("/health", _) => (405, json!({"message": format!("method {method} not allowed on /health")}), Some("GET, HEAD")),
-        _ => (404, json!({"message": format!("no route for {path}")}), None),
+        ("/health", _) => (
+            405,
+            json!({"message": format!("method {method} not allowed on /health")}),
+            Some("GET, HEAD"),
+        ),
+        _ => (
+            404,
+            json!({"message": format!("no route for {path}")}),
+            None,
+        ),
     };
     let mut headers = json!({
         "content-type": "application/json",
@@ -45,7 +68,11 @@ pub fn respond(event: &Value, release: &Release) -> Value {
     if let (Some(allow), Some(map)) = (allow, headers.as_object_mut()) {
         map.insert("allow".into(), Value::from(allow));
     }
-    let body = if method == "HEAD" { String::new() } else { body.to_string() };
+    let body = if method == "HEAD" {
+        String::new()
+    } else {
+        body.to_string()
+    };
     json!({"statusCode": status, "headers": headers, "body": body, "isBase64Encoded": false})
 }
 
@@ -54,7 +81,10 @@ mod tests {
     use super::*;
 
     fn release() -> Release {
-        Release { app_version: "v1.4.2".into(), function_version: "7".into() }
+        Release {
+            app_version: "v1.4.2".into(),
+            function_version: "7".into(),
+        }
     }
 
     fn event(method: &str, path: &str) -> Value {
@@ -70,12 +100,18 @@ mod tests {
         let r = respond(&event("GET", "/health"), &release());
         assert_eq!(r["statusCode"], 200);
         assert_eq!(r["headers"]["content-type"], "application/json");
-        assert_eq!(body(&r), json!({"status": "ok", "app_version": "v1.4.2", "function_version": "7"}));
+        assert_eq!(
+            body(&r),
+            json!({"status": "ok", "app_version": "v1.4.2", "function_version": "7"})
+        );
     }
 
     #[test]
     fn trailing_slash_is_the_same_route() {
-        assert_eq!(respond(&event("GET", "/health/"), &release())["statusCode"], 200);
+        assert_eq!(
+            respond(&event("GET", "/health/"), &release())["statusCode"],
+            200
+        );
     }
 
     #[test]
@@ -101,7 +137,10 @@ mod tests {
 
     #[test]
     fn the_route_is_used_when_the_path_is_missing() {
-        let r = respond(&json!({"resource": "/health", "httpMethod": "GET"}), &release());
+        let r = respond(
+            &json!({"resource": "/health", "httpMethod": "GET"}),
+            &release(),
+        );
         assert_eq!(r["statusCode"], 200);
     }
 }

@@ -43,7 +43,9 @@ pub fn parse(description: &str) -> Annotations {
             continue;
         };
         for token in tokens.split_whitespace() {
-            let Some((key, value)) = token.split_once('=') else { continue };
+            let Some((key, value)) = token.split_once('=') else {
+                continue;
+            };
             if value.is_empty() {
                 continue;
             }

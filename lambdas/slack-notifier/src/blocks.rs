@@ -113,7 +113,8 @@ impl Message {
             })
             .collect();
         for chunk in items.chunks(FIELDS_PER_SECTION) {
-            self.blocks.push(json!({"type": "section", "fields": chunk}));
+            self.blocks
+                .push(json!({"type": "section", "fields": chunk}));
         }
         self
     }
@@ -132,7 +133,8 @@ impl Message {
             })
             .collect();
         if !elements.is_empty() {
-            self.blocks.push(json!({"type": "actions", "elements": elements}));
+            self.blocks
+                .push(json!({"type": "actions", "elements": elements}));
         }
         self
     }
@@ -185,7 +187,10 @@ mod tests {
 
     #[test]
     fn unsafe_urls_are_not_linked() {
-        assert_eq!(link("https://example.com/a", "A"), "<https://example.com/a|A>");
+        assert_eq!(
+            link("https://example.com/a", "A"),
+            "<https://example.com/a|A>"
+        );
         assert_eq!(link("javascript:alert(1)", "x"), "x");
         assert_eq!(link("https://e.com/a|b", "x"), "x");
     }

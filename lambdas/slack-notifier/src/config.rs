@@ -31,11 +31,16 @@ impl Config {
         let webhook_secret_arn = lookup(WEBHOOK_SECRET_ARN)
             .filter(|v| !v.trim().is_empty())
             .ok_or_else(|| format!("{WEBHOOK_SECRET_ARN} is not set: set it to the ARN of the Secrets Manager secret that holds the Slack webhook URL"))?;
-        if !webhook_secret_arn.starts_with("arn:") || !webhook_secret_arn.contains(":secretsmanager:") {
+        if !webhook_secret_arn.starts_with("arn:")
+            || !webhook_secret_arn.contains(":secretsmanager:")
+        {
             // Do not echo the value: a webhook URL pasted here by mistake must not reach the log.
             return Err(format!("{WEBHOOK_SECRET_ARN} is not a Secrets Manager ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>); store the webhook URL in a secret and pass the secret's ARN"));
         }
-        let number = |name: &str, default: u64, range: std::ops::RangeInclusive<u64>| -> Result<u64, String> {
+        let number = |name: &str,
+                      default: u64,
+                      range: std::ops::RangeInclusive<u64>|
+         -> Result<u64, String> {
             match lookup(name) {
                 None => Ok(default),
                 Some(v) => v
@@ -43,14 +48,29 @@ impl Config {
                     .parse::<u64>()
                     .ok()
                     .filter(|n| range.contains(n))
-                    .ok_or_else(|| format!("{name}={v:?} is not a whole number from {} to {}", range.start(), range.end())),
+                    .ok_or_else(|| {
+                        format!(
+                            "{name}={v:?} is not a whole number from {} to {}",
+                            range.start(),
+                            range.end()
+                        )
+                    }),
             }
         };
         let defaults = RetryPolicy::default();
         let retry = RetryPolicy {
-            request_timeout: Duration::from_millis(number(SLACK_TIMEOUT_MS, defaults.request_timeout.as_millis() as u64, 100..=60_000)?),
-            max_attempts: number(SLACK_MAX_ATTEMPTS, u64::from(defaults.max_attempts), 1..=10)? as u32,
-            max_retry_after: Duration::from_secs(number(SLACK_MAX_RETRY_AFTER_SECONDS, defaults.max_retry_after.as_secs(), 0..=600)?),
+            request_timeout: Duration::from_millis(number(
+                SLACK_TIMEOUT_MS,
+                defaults.request_timeout.as_millis() as u64,
+                100..=60_000,
+            )?),
+            max_attempts: number(SLACK_MAX_ATTEMPTS, u64::from(defaults.max_attempts), 1..=10)?
+                as u32,
+            max_retry_after: Duration::from_secs(number(
+                SLACK_MAX_RETRY_AFTER_SECONDS,
+                defaults.max_retry_after.as_secs(),
+                0..=600,
+            )?),
             ..defaults
         };
         Ok(Self {
@@ -69,7 +89,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, String> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 

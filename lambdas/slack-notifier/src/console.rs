@@ -28,14 +28,21 @@ pub fn parse_arn(arn: &str) -> Option<Arn<'_>> {
 /// placeholder such as `REGION` in AWS's sample payloads.
 pub fn region_code(arn: &str) -> Option<&str> {
     let region = parse_arn(arn)?.region;
-    let valid = region.split('-').count() >= 3 && region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let valid = region.split('-').count() >= 3
+        && region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     valid.then_some(region)
 }
 
 /// The console host of a partition; `None` for partitions we do not know, so no
 /// wrong link is offered.
 fn console_host(partition: &str, region: &str) -> Option<String> {
-    if region.split('-').count() < 3 || !region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+    if region.split('-').count() < 3
+        || !region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
         return None;
     }
     let domain = match partition {
@@ -66,21 +73,32 @@ pub fn alarm_url(alarm_arn: &str) -> Option<String> {
     let arn = parse_arn(alarm_arn)?;
     let name = arn.resource.strip_prefix("alarm:")?;
     let host = console_host(arn.partition, arn.region)?;
-    Some(format!("{host}/cloudwatch/home?region={}#alarmsV2:alarm/{}", arn.region, encode(name)))
+    Some(format!(
+        "{host}/cloudwatch/home?region={}#alarmsV2:alarm/{}",
+        arn.region,
+        encode(name)
+    ))
 }
 
 /// A CloudWatch dashboard, in the alarm's partition and region.
 pub fn dashboard_url(alarm_arn: &str, dashboard: &str) -> Option<String> {
     let arn = parse_arn(alarm_arn)?;
     let host = console_host(arn.partition, arn.region)?;
-    Some(format!("{host}/cloudwatch/home?region={}#dashboards/dashboard/{}", arn.region, encode(dashboard)))
+    Some(format!(
+        "{host}/cloudwatch/home?region={}#dashboards/dashboard/{}",
+        arn.region,
+        encode(dashboard)
+    ))
 }
 
 /// A Step Functions execution's page.
 pub fn execution_url(execution_arn: &str) -> Option<String> {
     let arn = parse_arn(execution_arn)?;
     let host = console_host(arn.partition, arn.region)?;
-    Some(format!("{host}/states/home?region={}#/v2/executions/details/{execution_arn}", arn.region))
+    Some(format!(
+        "{host}/states/home?region={}#/v2/executions/details/{execution_arn}",
+        arn.region
+    ))
 }
 
 /// The AWS Budgets page (Billing is a global console).
@@ -107,7 +125,10 @@ mod tests {
     #[test]
     fn no_link_from_a_placeholder_arn() {
         // The AWS sample payloads carry "arn:aws:cloudwatch:REGION:ACCOUNT_NUMBER:alarm:EXAMPLE".
-        assert_eq!(alarm_url("arn:aws:cloudwatch:REGION:ACCOUNT_NUMBER:alarm:EXAMPLE"), None);
+        assert_eq!(
+            alarm_url("arn:aws:cloudwatch:REGION:ACCOUNT_NUMBER:alarm:EXAMPLE"),
+            None
+        );
         assert_eq!(alarm_url("not an arn"), None);
         assert_eq!(alarm_url("arn:other:cloudwatch:us-east-1:1:alarm:a"), None);
     }

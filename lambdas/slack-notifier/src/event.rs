@@ -91,6 +91,9 @@ mod tests {
         let got = messages(&json!({"detail-type": "x"}));
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].message, r#"{"detail-type":"x"}"#);
-        assert_eq!(messages(&json!({"Records": []}))[0].message, r#"{"Records":[]}"#);
+        assert_eq!(
+            messages(&json!({"Records": []}))[0].message,
+            r#"{"Records":[]}"#
+        );
     }
 }

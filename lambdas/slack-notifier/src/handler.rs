@@ -49,7 +49,10 @@ pub enum NotifyError {
     /// The webhook secret cannot be read.
     Secret(SecretError),
     /// At least one message did not reach Slack.
-    Slack { failures: Vec<(String, PostError)>, posted: usize },
+    Slack {
+        failures: Vec<(String, PostError)>,
+        posted: usize,
+    },
 }
 
 impl fmt::Display for NotifyError {
@@ -58,7 +61,11 @@ impl fmt::Display for NotifyError {
             NotifyError::Config(e) => write!(f, "configuration: {e}"),
             NotifyError::Secret(e) => write!(f, "{e}"),
             NotifyError::Slack { failures, posted } => {
-                write!(f, "{} message(s) not delivered ({posted} delivered)", failures.len())?;
+                write!(
+                    f,
+                    "{} message(s) not delivered ({posted} delivered)",
+                    failures.len()
+                )?;
                 for (id, e) in failures {
                     write!(f, "; SNS message {id}: {e}")?;
                 }
@@ -88,41 +95,83 @@ impl NotifyError {
 
 impl From<NotifyError> for Diagnostic {
     fn from(e: NotifyError) -> Self {
-        Diagnostic { error_type: e.error_type().to_owned(), error_message: e.to_string() }
+        Diagnostic {
+            error_type: e.error_type().to_owned(),
+            error_message: e.to_string(),
+        }
     }
 }
 
 impl Notifier {
-    pub fn new(config: Config, secrets: aws_sdk_secretsmanager::Client) -> Result<Self, NotifyError> {
+    pub fn new(
+        config: Config,
+        secrets: aws_sdk_secretsmanager::Client,
+    ) -> Result<Self, NotifyError> {
         let slack = SlackClient::new().map_err(NotifyError::Config)?;
-        Ok(Self { config, secrets, slack, webhook: OnceCell::new() })
+        Ok(Self {
+            config,
+            secrets,
+            slack,
+            webhook: OnceCell::new(),
+        })
     }
 
     async fn webhook(&self) -> Result<&WebhookUrl, NotifyError> {
         self.webhook
             .get_or_try_init(|| async {
-                let url = secret::fetch_webhook(&self.secrets, &self.config.webhook_secret_arn).await.map_err(NotifyError::Secret)?;
-                log::info("webhook secret read", &[("secret_arn", self.config.webhook_secret_arn.clone().into()), ("host", url.host().into())]);
+                let url = secret::fetch_webhook(&self.secrets, &self.config.webhook_secret_arn)
+                    .await
+                    .map_err(NotifyError::Secret)?;
+                log::info(
+                    "webhook secret read",
+                    &[
+                        ("secret_arn", self.config.webhook_secret_arn.clone().into()),
+                        ("host", url.host().into()),
+                    ],
+                );
                 Ok(url)
             })
             .await
     }
 
     /// Handles one Lambda event (normally one SNS record).
-    pub async fn handle(&self, payload: &Value, request_id: &str, deadline: Option<Instant>) -> Result<Summary, NotifyError> {
+    pub async fn handle(
+        &self,
+        payload: &Value,
+        request_id: &str,
+        deadline: Option<Instant>,
+    ) -> Result<Summary, NotifyError> {
         let messages = event::messages(payload);
-        let formatted: Vec<(event::SnsMessage, Formatted)> =
-            messages.into_iter().map(|m| { let f = format::format(&m, &self.config.format); (m, f) }).collect();
+        let formatted: Vec<(event::SnsMessage, Formatted)> = messages
+            .into_iter()
+            .map(|m| {
+                let f = format::format(&m, &self.config.format);
+                (m, f)
+            })
+            .collect();
         for (m, f) in &formatted {
             if f.truncated {
                 // The post shows part of it; the log keeps the whole message.
-                log::info("message truncated in Slack; full text follows", &[("sns_message_id", m.message_id.clone().into()), ("message", m.message.clone().into())]);
+                log::info(
+                    "message truncated in Slack; full text follows",
+                    &[
+                        ("sns_message_id", m.message_id.clone().into()),
+                        ("message", m.message.clone().into()),
+                    ],
+                );
             }
         }
         let url = match self.webhook().await {
             Ok(url) => url,
             Err(e) => {
-                log::error("webhook secret unavailable", &[("request_id", request_id.into()), ("error", e.to_string().into()), ("error_type", e.error_type().into())]);
+                log::error(
+                    "webhook secret unavailable",
+                    &[
+                        ("request_id", request_id.into()),
+                        ("error", e.to_string().into()),
+                        ("error_type", e.error_type().into()),
+                    ],
+                );
                 return Err(e);
             }
         };
@@ -130,17 +179,35 @@ impl Notifier {
         let mut failures = Vec::new();
         for (m, f) in formatted {
             let fields = |extra: Vec<(&'static str, Value)>| {
-                let mut v = vec![("request_id", json!(request_id)), ("sns_message_id", json!(m.message_id)), ("kind", json!(f.kind.as_str()))];
+                let mut v = vec![
+                    ("request_id", json!(request_id)),
+                    ("sns_message_id", json!(m.message_id)),
+                    ("kind", json!(f.kind.as_str())),
+                ];
                 v.extend(extra);
                 v
             };
-            match self.slack.post(url, &f.payload, &self.config.retry, deadline).await {
+            match self
+                .slack
+                .post(url, &f.payload, &self.config.retry, deadline)
+                .await
+            {
                 Ok(attempts) => {
-                    log::info("posted to Slack", &fields(vec![("attempts", json!(attempts))]));
-                    summary.posted.push(Posted { sns_message_id: m.message_id.clone(), kind: f.kind.as_str(), attempts });
+                    log::info(
+                        "posted to Slack",
+                        &fields(vec![("attempts", json!(attempts))]),
+                    );
+                    summary.posted.push(Posted {
+                        sns_message_id: m.message_id.clone(),
+                        kind: f.kind.as_str(),
+                        attempts,
+                    });
                 }
                 Err(e) => {
-                    log::error("not delivered to Slack", &fields(vec![("error", json!(e.to_string()))]));
+                    log::error(
+                        "not delivered to Slack",
+                        &fields(vec![("error", json!(e.to_string()))]),
+                    );
                     failures.push((m.message_id.clone(), e));
                 }
             }
@@ -148,7 +215,10 @@ impl Notifier {
         if failures.is_empty() {
             Ok(summary)
         } else {
-            Err(NotifyError::Slack { failures, posted: summary.posted.len() })
+            Err(NotifyError::Slack {
+                failures,
+                posted: summary.posted.len(),
+            })
         }
     }
 }

@@ -20,4 +20,4 @@ pub mod secret;
 pub mod slack;
 
 pub use config::Config;
-pub use handler::{NotifyError, Notifier};
+pub use handler::{Notifier, NotifyError};

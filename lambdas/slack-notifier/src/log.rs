@@ -30,7 +30,11 @@ pub fn line(level: &str, msg: &str, fields: &[(&str, Value)]) -> String {
 mod tests {
     #[test]
     fn one_json_object_per_line() {
-        let line = super::line("INFO", "posted", &[("attempts", 2.into()), ("note", "a\nb".into())]);
+        let line = super::line(
+            "INFO",
+            "posted",
+            &[("attempts", 2.into()), ("note", "a\nb".into())],
+        );
         assert!(!line.contains('\n'));
         let v: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(v["attempts"], 2);

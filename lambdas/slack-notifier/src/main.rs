@@ -12,10 +12,16 @@ use slack_notifier::{log, Config, Notifier};
 fn main() -> ExitCode {
     // One thread: the function handles one event at a time, and a current-thread
     // runtime starts faster than a pool.
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
-            log::error("cannot start the async runtime", &[("error", e.to_string().into())]);
+            log::error(
+                "cannot start the async runtime",
+                &[("error", e.to_string().into())],
+            );
             return ExitCode::FAILURE;
         }
     };
@@ -32,12 +38,17 @@ fn main() -> ExitCode {
 async fn run() -> Result<(), String> {
     let config = Config::from_env()?;
     let sdk = aws_config::defaults(BehaviorVersion::latest()).load().await;
-    let notifier = Arc::new(Notifier::new(config, aws_sdk_secretsmanager::Client::new(&sdk)).map_err(|e| e.to_string())?);
+    let notifier = Arc::new(
+        Notifier::new(config, aws_sdk_secretsmanager::Client::new(&sdk))
+            .map_err(|e| e.to_string())?,
+    );
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let notifier = Arc::clone(&notifier);
         async move {
             let deadline = deadline(event.context.deadline);
-            notifier.handle(&event.payload, &event.context.request_id, deadline).await
+            notifier
+                .handle(&event.payload, &event.context.request_id, deadline)
+                .await
         }
     }))
     .await
@@ -46,6 +57,11 @@ async fn run() -> Result<(), String> {
 
 /// The invocation's deadline (epoch milliseconds from the Runtime API) as an Instant.
 fn deadline(epoch_ms: u64) -> Option<tokio::time::Instant> {
-    let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_millis() as u64;
-    (epoch_ms > 0).then(|| tokio::time::Instant::now() + Duration::from_millis(epoch_ms.saturating_sub(now_ms)))
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .ok()?
+        .as_millis() as u64;
+    (epoch_ms > 0).then(|| {
+        tokio::time::Instant::now() + Duration::from_millis(epoch_ms.saturating_sub(now_ms))
+    })
 }

@@ -52,7 +52,8 @@ impl std::error::Error for SecretError {}
 pub fn webhook_from_secret_string(value: &str) -> Result<WebhookUrl, String> {
     let trimmed = value.trim();
     let url = if trimmed.starts_with('{') {
-        let json: Value = serde_json::from_str(trimmed).map_err(|_| "it looks like JSON but does not parse".to_owned())?;
+        let json: Value = serde_json::from_str(trimmed)
+            .map_err(|_| "it looks like JSON but does not parse".to_owned())?;
         json.get("webhook_url")
             .and_then(Value::as_str)
             .ok_or_else(|| "the JSON has no string \"webhook_url\" key".to_owned())?
@@ -64,23 +65,46 @@ pub fn webhook_from_secret_string(value: &str) -> Result<WebhookUrl, String> {
 }
 
 /// Reads the secret (`AWSCURRENT` version).
-pub async fn fetch_webhook(client: &aws_sdk_secretsmanager::Client, arn: &str) -> Result<WebhookUrl, SecretError> {
+pub async fn fetch_webhook(
+    client: &aws_sdk_secretsmanager::Client,
+    arn: &str,
+) -> Result<WebhookUrl, SecretError> {
     let arn_owned = || arn.to_owned();
-    let out = client.get_secret_value().secret_id(arn).send().await.map_err(|e| {
-        match e.code() {
-            Some("ResourceNotFoundException") => SecretError::NotFound { arn: arn_owned() },
-            Some("AccessDeniedException") | Some("AccessDenied") => {
-                SecretError::AccessDenied { arn: arn_owned(), detail: e.message().unwrap_or("access denied").to_owned() }
+    let out = client
+        .get_secret_value()
+        .secret_id(arn)
+        .send()
+        .await
+        .map_err(|e| {
+            match e.code() {
+                Some("ResourceNotFoundException") => SecretError::NotFound { arn: arn_owned() },
+                Some("AccessDeniedException") | Some("AccessDenied") => SecretError::AccessDenied {
+                    arn: arn_owned(),
+                    detail: e.message().unwrap_or("access denied").to_owned(),
+                },
+                // A KMS problem (key disabled, no decrypt permission) comes back as one of these.
+                Some(
+                    code @ ("DecryptionFailure"
+                    | "KMSAccessDeniedException"
+                    | "KMSDisabledException"),
+                ) => SecretError::AccessDenied {
+                    arn: arn_owned(),
+                    detail: format!("{code}: {}", e.message().unwrap_or_default()),
+                },
+                _ => SecretError::Call {
+                    arn: arn_owned(),
+                    detail: DisplayErrorContext(&e).to_string(),
+                },
             }
-            // A KMS problem (key disabled, no decrypt permission) comes back as one of these.
-            Some(code @ ("DecryptionFailure" | "KMSAccessDeniedException" | "KMSDisabledException")) => {
-                SecretError::AccessDenied { arn: arn_owned(), detail: format!("{code}: {}", e.message().unwrap_or_default()) }
-            }
-            _ => SecretError::Call { arn: arn_owned(), detail: DisplayErrorContext(&e).to_string() },
-        }
-    })?;
-    let value = out.secret_string().filter(|s| !s.trim().is_empty()).ok_or_else(|| SecretError::NoString { arn: arn_owned() })?;
-    webhook_from_secret_string(value).map_err(|problem| SecretError::Invalid { arn: arn_owned(), problem })
+        })?;
+    let value = out
+        .secret_string()
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| SecretError::NoString { arn: arn_owned() })?;
+    webhook_from_secret_string(value).map_err(|problem| SecretError::Invalid {
+        arn: arn_owned(),
+        problem,
+    })
 }
 
 #[cfg(test)]
@@ -90,8 +114,13 @@ mod tests {
     #[test]
     fn reads_a_bare_url_or_json() {
         assert!(webhook_from_secret_string("https://hooks.slack.com/services/T/B/X\n").is_ok());
-        assert!(webhook_from_secret_string(r#"{"webhook_url": "https://hooks.slack.com/services/T/B/X"}"#).is_ok());
-        let err = webhook_from_secret_string(r#"{"url": "https://hooks.slack.com/services/T/B/X"}"#).unwrap_err();
+        assert!(webhook_from_secret_string(
+            r#"{"webhook_url": "https://hooks.slack.com/services/T/B/X"}"#
+        )
+        .is_ok());
+        let err =
+            webhook_from_secret_string(r#"{"url": "https://hooks.slack.com/services/T/B/X"}"#)
+                .unwrap_err();
         assert!(err.contains("webhook_url"));
         assert!(!err.contains("hooks.slack.com"));
     }

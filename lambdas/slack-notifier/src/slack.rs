@@ -79,7 +79,10 @@ impl WebhookUrl {
         if url.host_str().is_none_or(str::is_empty) {
             return Err("it has no host".into());
         }
-        let uri: Uri = url.as_str().parse().map_err(|_| "it is not a valid HTTP URI".to_owned())?;
+        let uri: Uri = url
+            .as_str()
+            .parse()
+            .map_err(|_| "it is not a valid HTTP URI".to_owned())?;
         Ok(Self(uri))
     }
 
@@ -94,7 +97,10 @@ pub enum PostError {
     /// Slack refused the message for good (a 4xx other than 429).
     Rejected { status: u16, body: String },
     /// Slack asked us to wait longer than this invocation can.
-    RateLimited { attempts: u32, retry_after: Option<Duration> },
+    RateLimited {
+        attempts: u32,
+        retry_after: Option<Duration>,
+    },
     /// 5xx, timeouts or connection errors on every attempt.
     Unavailable { attempts: u32, last: String },
 }
@@ -151,7 +157,13 @@ impl SlackClient {
     /// Posts `payload` with the retry policy; returns the number of attempts used.
     /// `deadline` is the end of the invocation: no wait is started that would run
     /// past it.
-    pub async fn post(&self, url: &WebhookUrl, payload: &Value, policy: &RetryPolicy, deadline: Option<Instant>) -> Result<u32, PostError> {
+    pub async fn post(
+        &self,
+        url: &WebhookUrl,
+        payload: &Value,
+        policy: &RetryPolicy,
+        deadline: Option<Instant>,
+    ) -> Result<u32, PostError> {
         let body = Bytes::from(payload.to_string());
         let max = policy.max_attempts.max(1);
         let mut attempt = 0;
@@ -159,18 +171,29 @@ impl SlackClient {
             attempt += 1;
             let wait = match self.once(url, body.clone(), policy.request_timeout).await {
                 Outcome::Delivered => return Ok(attempt),
-                Outcome::Permanent(status, body) => return Err(PostError::Rejected { status, body }),
+                Outcome::Permanent(status, body) => {
+                    return Err(PostError::Rejected { status, body })
+                }
                 Outcome::RetryAfter(retry_after) => {
                     let wait = retry_after.unwrap_or_else(|| backoff(policy, attempt));
-                    if attempt >= max || wait > policy.max_retry_after || !fits(deadline, wait, policy) {
-                        return Err(PostError::RateLimited { attempts: attempt, retry_after });
+                    if attempt >= max
+                        || wait > policy.max_retry_after
+                        || !fits(deadline, wait, policy)
+                    {
+                        return Err(PostError::RateLimited {
+                            attempts: attempt,
+                            retry_after,
+                        });
                     }
                     wait
                 }
                 Outcome::Transient(last) => {
                     let wait = backoff(policy, attempt);
                     if attempt >= max || !fits(deadline, wait, policy) {
-                        return Err(PostError::Unavailable { attempts: attempt, last });
+                        return Err(PostError::Unavailable {
+                            attempts: attempt,
+                            last,
+                        });
                     }
                     wait
                 }
@@ -181,14 +204,21 @@ impl SlackClient {
 
     async fn once(&self, url: &WebhookUrl, body: Bytes, timeout: Duration) -> Outcome {
         let request = match Request::post(url.0.clone())
-            .header(hyper::header::CONTENT_TYPE, "application/json; charset=utf-8")
+            .header(
+                hyper::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            )
             .body(Full::new(body))
         {
             Ok(r) => r,
             Err(e) => return Outcome::Permanent(0, format!("cannot build the request: {e}")),
         };
         let exchange = async {
-            let response = self.client.request(request).await.map_err(|e| error_chain(&e))?;
+            let response = self
+                .client
+                .request(request)
+                .await
+                .map_err(|e| error_chain(&e))?;
             let status = response.status();
             let retry_after = response
                 .headers()
@@ -245,7 +275,11 @@ pub fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
         .min(policy.max_backoff);
     let half = step / 2;
     let random = RandomState::new().build_hasher().finish();
-    let jitter_ns = if half.as_nanos() == 0 { 0 } else { random % half.as_nanos() as u64 };
+    let jitter_ns = if half.as_nanos() == 0 {
+        0
+    } else {
+        random % half.as_nanos() as u64
+    };
     half + Duration::from_nanos(jitter_ns)
 }
 
@@ -254,7 +288,9 @@ pub fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
 fn fits(deadline: Option<Instant>, wait: Duration, policy: &RetryPolicy) -> bool {
     match deadline {
         None => true,
-        Some(deadline) => Instant::now() + wait + policy.request_timeout + Duration::from_millis(250) <= deadline,
+        Some(deadline) => {
+            Instant::now() + wait + policy.request_timeout + Duration::from_millis(250) <= deadline
+        }
     }
 }
 
@@ -279,18 +315,41 @@ mod tests {
 
     #[test]
     fn backoff_doubles_within_bounds() {
-        let p = RetryPolicy { base_backoff: Duration::from_millis(100), max_backoff: Duration::from_millis(350), ..Default::default() };
+        let p = RetryPolicy {
+            base_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(350),
+            ..Default::default()
+        };
         for (attempt, step) in [(1, 100), (2, 200), (3, 350), (10, 350)] {
             let b = backoff(&p, attempt);
-            assert!(b >= Duration::from_millis(step / 2) && b <= Duration::from_millis(step), "{attempt}: {b:?}");
+            assert!(
+                b >= Duration::from_millis(step / 2) && b <= Duration::from_millis(step),
+                "{attempt}: {b:?}"
+            );
         }
     }
 
     #[test]
     fn statuses_are_classified() {
-        assert!(matches!(classify(StatusCode::OK, None, "ok".into()), Outcome::Delivered));
-        assert!(matches!(classify(StatusCode::TOO_MANY_REQUESTS, Some(Duration::from_secs(1)), String::new()), Outcome::RetryAfter(Some(_))));
-        assert!(matches!(classify(StatusCode::BAD_GATEWAY, None, String::new()), Outcome::Transient(_)));
-        assert!(matches!(classify(StatusCode::NOT_FOUND, None, "no_service".into()), Outcome::Permanent(404, _)));
+        assert!(matches!(
+            classify(StatusCode::OK, None, "ok".into()),
+            Outcome::Delivered
+        ));
+        assert!(matches!(
+            classify(
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(Duration::from_secs(1)),
+                String::new()
+            ),
+            Outcome::RetryAfter(Some(_))
+        ));
+        assert!(matches!(
+            classify(StatusCode::BAD_GATEWAY, None, String::new()),
+            Outcome::Transient(_)
+        ));
+        assert!(matches!(
+            classify(StatusCode::NOT_FOUND, None, "no_service".into()),
+            Outcome::Permanent(404, _)
+        ));
     }
 }

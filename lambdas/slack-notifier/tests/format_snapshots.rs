@@ -11,7 +11,9 @@ use slack_notifier::event;
 use slack_notifier::format::{self, FormatContext, Kind};
 
 fn dir(sub: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(sub)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(sub)
 }
 
 /// The Lambda event SNS delivers (Records[].Sns), around a subject and a message.
@@ -59,9 +61,18 @@ const CASES: &[(&str, Kind)] = &[
 /// Slack's documented Block Kit limits; a payload over one is refused whole.
 fn assert_within_block_kit_limits(name: &str, payload: &Value) {
     let chars = |v: &Value| v.as_str().map(|s| s.chars().count()).unwrap_or(0);
-    let blocks = payload["blocks"].as_array().unwrap_or_else(|| panic!("{name}: no blocks"));
-    assert!(!blocks.is_empty() && blocks.len() <= 50, "{name}: {} blocks", blocks.len());
-    assert!(payload["text"].as_str().is_some_and(|t| !t.is_empty()), "{name}: no notification text");
+    let blocks = payload["blocks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{name}: no blocks"));
+    assert!(
+        !blocks.is_empty() && blocks.len() <= 50,
+        "{name}: {} blocks",
+        blocks.len()
+    );
+    assert!(
+        payload["text"].as_str().is_some_and(|t| !t.is_empty()),
+        "{name}: no notification text"
+    );
     for b in blocks {
         match b["type"].as_str() {
             Some("header") => assert!(chars(&b["text"]["text"]) <= 150, "{name}: header too long"),
@@ -78,9 +89,15 @@ fn assert_within_block_kit_limits(name: &str, payload: &Value) {
             }
             Some("actions") => {
                 for e in b["elements"].as_array().unwrap() {
-                    assert!(chars(&e["text"]["text"]) <= 75, "{name}: button text too long");
+                    assert!(
+                        chars(&e["text"]["text"]) <= 75,
+                        "{name}: button text too long"
+                    );
                     let url = e["url"].as_str().unwrap();
-                    assert!(url.starts_with("https://") && url.len() <= 3000, "{name}: bad button URL {url}");
+                    assert!(
+                        url.starts_with("https://") && url.len() <= 3000,
+                        "{name}: bad button URL {url}"
+                    );
                 }
             }
             Some("context") | Some("divider") => {}
@@ -94,12 +111,18 @@ fn every_event_type_matches_its_snapshot() {
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
     let mut mismatches = Vec::new();
     for (name, kind) in CASES {
-        let fixture: Value = serde_json::from_str(&std::fs::read_to_string(dir("events").join(format!("{name}.json"))).unwrap()).unwrap();
+        let fixture: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir("events").join(format!("{name}.json"))).unwrap(),
+        )
+        .unwrap();
         let event = sns_event(name, &fixture["subject"], &fixture["message"]);
         let messages = event::messages(&event);
         assert_eq!(messages.len(), 1, "{name}");
         let formatted = format::format(&messages[0], &FormatContext::default());
-        assert_eq!(formatted.kind, *kind, "{name}: handled by the wrong formatter");
+        assert_eq!(
+            formatted.kind, *kind,
+            "{name}: handled by the wrong formatter"
+        );
         assert_within_block_kit_limits(name, &formatted.payload);
 
         let path = dir("snapshots").join(format!("{name}.json"));
@@ -121,8 +144,17 @@ fn every_event_type_matches_its_snapshot() {
 #[test]
 fn every_fixture_has_a_case() {
     for entry in std::fs::read_dir(dir("events")).unwrap() {
-        let name = entry.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned();
-        assert!(CASES.iter().any(|(n, _)| *n == name), "tests/events/{name}.json has no row in CASES");
+        let name = entry
+            .unwrap()
+            .path()
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            CASES.iter().any(|(n, _)| *n == name),
+            "tests/events/{name}.json has no row in CASES"
+        );
     }
 }
 
@@ -134,13 +166,16 @@ fn a_huge_message_is_cut_with_a_note_not_dropped() {
     assert_eq!(formatted.kind, Kind::Fallback);
     assert!(formatted.truncated);
     assert_within_block_kit_limits("huge", &formatted.payload);
-    let section = formatted.payload["blocks"][1]["text"]["text"].as_str().unwrap();
+    let section = formatted.payload["blocks"][1]["text"]["text"]
+        .as_str()
+        .unwrap();
     assert!(section.contains("of 10000 characters shown"), "{section}");
 }
 
 #[test]
 fn a_payload_that_is_not_sns_is_posted_whole() {
-    let payload = json!({"detail-type": "Something Else", "source": "custom.app", "detail": {"k": "v"}});
+    let payload =
+        json!({"detail-type": "Something Else", "source": "custom.app", "detail": {"k": "v"}});
     let messages = event::messages(&payload);
     let formatted = format::format(&messages[0], &FormatContext::default());
     assert_eq!(formatted.kind, Kind::Fallback);
@@ -149,9 +184,19 @@ fn a_payload_that_is_not_sns_is_posted_whole() {
 
 #[test]
 fn the_default_dashboard_is_linked_when_the_alarm_names_none() {
-    let fixture: Value = serde_json::from_str(&std::fs::read_to_string(dir("events").join("metric_math_alarm.json")).unwrap()).unwrap();
+    let fixture: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir("events").join("metric_math_alarm.json")).unwrap(),
+    )
+    .unwrap();
     let event = sns_event("m", &fixture["subject"], &fixture["message"]);
-    let ctx = FormatContext { default_dashboard: Some("ops main".into()) };
-    let payload = format::format(&event::messages(&event)[0], &ctx).payload.to_string();
-    assert!(payload.contains("#dashboards/dashboard/ops%20main"), "{payload}");
+    let ctx = FormatContext {
+        default_dashboard: Some("ops main".into()),
+    };
+    let payload = format::format(&event::messages(&event)[0], &ctx)
+        .payload
+        .to_string();
+    assert!(
+        payload.contains("#dashboards/dashboard/ops%20main"),
+        "{payload}"
+    );
 }

@@ -17,12 +17,31 @@ fn bootstrap_needs_no_glibc_newer_than_2_34() {
         None => std::path::PathBuf::from(env!("CARGO_BIN_EXE_slack-notifier")),
     };
     let needs = elf::parse_file(&path).expect("read the ELF");
-    assert_eq!(needs.machine, elf::EM_X86_64, "Lambda runs this function on x86_64");
-    let max = needs.max_glibc().expect("a dynamically linked binary needs some GLIBC_ version");
+    assert_eq!(
+        needs.machine,
+        elf::EM_X86_64,
+        "Lambda runs this function on x86_64"
+    );
+    let max = needs
+        .max_glibc()
+        .expect("a dynamically linked binary needs some GLIBC_ version");
     let limit = elf::GlibcVersion::parse("GLIBC_2.34").unwrap();
-    let mut all: Vec<String> = needs.versions.iter().map(|(lib, v)| format!("{lib}:{v}")).collect();
+    let mut all: Vec<String> = needs
+        .versions
+        .iter()
+        .map(|(lib, v)| format!("{lib}:{v}"))
+        .collect();
     all.sort();
     all.dedup();
-    println!("{}: highest glibc version needed: {max}; all: {}", path.display(), all.join(" "));
-    assert!(max <= limit, "{} needs glibc {max} > 2.34: it would not start on provided.al2023 ({})", path.display(), all.join(" "));
+    println!(
+        "{}: highest glibc version needed: {max}; all: {}",
+        path.display(),
+        all.join(" ")
+    );
+    assert!(
+        max <= limit,
+        "{} needs glibc {max} > 2.34: it would not start on provided.al2023 ({})",
+        path.display(),
+        all.join(" ")
+    );
 }

@@ -34,22 +34,35 @@ impl World {
             script[i.min(script.len() - 1)].clone()
         })
         .await;
-        Self { server, secrets, hook_path: "/services/T0000/B0000/sekr1tT0ken" }
+        Self {
+            server,
+            secrets,
+            hook_path: "/services/T0000/B0000/sekr1tT0ken",
+        }
     }
 
     fn store_webhook(&self) {
         let url = self.server.url(self.hook_path);
-        self.secrets.lock().unwrap().push((SECRET_ARN.to_owned(), url));
+        self.secrets
+            .lock()
+            .unwrap()
+            .push((SECRET_ARN.to_owned(), url));
     }
 
     fn notifier(&self, retry: RetryPolicy) -> Notifier {
         let sm = aws_sdk_secretsmanager::Config::builder()
             .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
             .region(aws_sdk_secretsmanager::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new("testing", "testing", None, None, "test"))
+            .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(
+                "testing", "testing", None, None, "test",
+            ))
             .endpoint_url(self.server.url(""))
             .build();
-        let config = Config { webhook_secret_arn: SECRET_ARN.to_owned(), retry, format: FormatContext::default() };
+        let config = Config {
+            webhook_secret_arn: SECRET_ARN.to_owned(),
+            retry,
+            format: FormatContext::default(),
+        };
         Notifier::new(config, aws_sdk_secretsmanager::Client::from_conf(sm)).expect("notifier")
     }
 
@@ -58,12 +71,19 @@ impl World {
     }
 
     fn secret_reads(&self) -> usize {
-        self.server.requests().iter().filter(|r| r.header("x-amz-target").is_some()).count()
+        self.server
+            .requests()
+            .iter()
+            .filter(|r| r.header("x-amz-target").is_some())
+            .count()
     }
 
     /// No error text may carry the webhook's secret path.
     fn assert_no_url(&self, text: &str) {
-        assert!(!text.contains("sekr1tT0ken"), "the webhook URL leaked: {text}");
+        assert!(
+            !text.contains("sekr1tT0ken"),
+            "the webhook URL leaked: {text}"
+        );
     }
 }
 
@@ -83,38 +103,69 @@ async fn posts_block_kit_and_reads_the_secret_once_per_cold_start() {
     world.store_webhook();
     let notifier = world.notifier(fast());
     for _ in 0..2 {
-        let summary = notifier.handle(&alarm_event(), "req-1", None).await.expect("delivered");
+        let summary = notifier
+            .handle(&alarm_event(), "req-1", None)
+            .await
+            .expect("delivered");
         assert_eq!(summary.posted.len(), 1);
         assert_eq!(summary.posted[0].kind, "metric_alarm");
         assert_eq!(summary.posted[0].attempts, 1);
     }
-    assert_eq!(world.secret_reads(), 1, "the secret is cached after the first read");
+    assert_eq!(
+        world.secret_reads(),
+        1,
+        "the secret is cached after the first read"
+    );
     let calls = world.slack_calls();
     assert_eq!(calls.len(), 2);
     assert_eq!(calls[0].method, "POST");
-    assert!(calls[0].header("content-type").is_some_and(|c| c.starts_with("application/json")));
+    assert!(calls[0]
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("application/json")));
     let body = calls[0].json();
     assert_eq!(body["blocks"][0]["type"], "header");
-    assert!(body["blocks"][0]["text"]["text"].as_str().unwrap().contains("prod-api-lambda-errors"));
+    assert!(body["blocks"][0]["text"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("prod-api-lambda-errors"));
 }
 
 #[tokio::test]
 async fn a_429_is_retried_after_the_seconds_slack_asks_for() {
-    let world = World::start(vec![Reply::new(429, "rate_limited").header("Retry-After", "1"), Reply::new(200, "ok")]).await;
+    let world = World::start(vec![
+        Reply::new(429, "rate_limited").header("Retry-After", "1"),
+        Reply::new(200, "ok"),
+    ])
+    .await;
     world.store_webhook();
-    let summary = world.notifier(fast()).handle(&alarm_event(), "req", None).await.expect("delivered on the second try");
+    let summary = world
+        .notifier(fast())
+        .handle(&alarm_event(), "req", None)
+        .await
+        .expect("delivered on the second try");
     assert_eq!(summary.posted[0].attempts, 2);
     let calls = world.slack_calls();
     assert_eq!(calls.len(), 2);
     let waited = calls[1].at - calls[0].at;
-    assert!(waited >= Duration::from_millis(950), "waited only {waited:?} despite Retry-After: 1");
+    assert!(
+        waited >= Duration::from_millis(950),
+        "waited only {waited:?} despite Retry-After: 1"
+    );
 }
 
 #[tokio::test]
 async fn a_retry_after_longer_than_allowed_fails_at_once_for_lambda_to_retry() {
-    let world = World::start(vec![Reply::new(429, "rate_limited").header("Retry-After", "120"), Reply::new(200, "ok")]).await;
+    let world = World::start(vec![
+        Reply::new(429, "rate_limited").header("Retry-After", "120"),
+        Reply::new(200, "ok"),
+    ])
+    .await;
     world.store_webhook();
-    let err = world.notifier(fast()).handle(&alarm_event(), "req", None).await.unwrap_err();
+    let err = world
+        .notifier(fast())
+        .handle(&alarm_event(), "req", None)
+        .await
+        .unwrap_err();
     assert_eq!(err.error_type(), "SlackRateLimited");
     assert!(err.to_string().contains("Retry-After 120 s"), "{err}");
     assert_eq!(world.slack_calls().len(), 1);
@@ -123,19 +174,36 @@ async fn a_retry_after_longer_than_allowed_fails_at_once_for_lambda_to_retry() {
 
 #[tokio::test]
 async fn a_retry_after_past_the_invocation_deadline_is_not_waited_for() {
-    let world = World::start(vec![Reply::new(429, "").header("Retry-After", "2"), Reply::new(200, "ok")]).await;
+    let world = World::start(vec![
+        Reply::new(429, "").header("Retry-After", "2"),
+        Reply::new(200, "ok"),
+    ])
+    .await;
     world.store_webhook();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
-    let err = world.notifier(fast()).handle(&alarm_event(), "req", Some(deadline)).await.unwrap_err();
+    let err = world
+        .notifier(fast())
+        .handle(&alarm_event(), "req", Some(deadline))
+        .await
+        .unwrap_err();
     assert_eq!(err.error_type(), "SlackRateLimited");
     assert_eq!(world.slack_calls().len(), 1);
 }
 
 #[tokio::test]
 async fn a_5xx_is_retried_with_backoff_and_then_succeeds() {
-    let world = World::start(vec![Reply::new(500, "rollup_error"), Reply::new(503, ""), Reply::new(200, "ok")]).await;
+    let world = World::start(vec![
+        Reply::new(500, "rollup_error"),
+        Reply::new(503, ""),
+        Reply::new(200, "ok"),
+    ])
+    .await;
     world.store_webhook();
-    let summary = world.notifier(fast()).handle(&alarm_event(), "req", None).await.expect("third attempt succeeds");
+    let summary = world
+        .notifier(fast())
+        .handle(&alarm_event(), "req", None)
+        .await
+        .expect("third attempt succeeds");
     assert_eq!(summary.posted[0].attempts, 3);
     let calls = world.slack_calls();
     // Backoff: at least half of 40 ms, then half of 80 ms.
@@ -147,10 +215,17 @@ async fn a_5xx_is_retried_with_backoff_and_then_succeeds() {
 async fn persistent_5xx_ends_in_an_error_after_the_last_attempt() {
     let world = World::start(vec![Reply::new(500, "rollup_error")]).await;
     world.store_webhook();
-    let err = world.notifier(fast()).handle(&alarm_event(), "req", None).await.unwrap_err();
+    let err = world
+        .notifier(fast())
+        .handle(&alarm_event(), "req", None)
+        .await
+        .unwrap_err();
     assert_eq!(err.error_type(), "SlackUnavailable");
     let text = err.to_string();
-    assert!(text.contains("after 3 attempt(s)") && text.contains("HTTP 500"), "{text}");
+    assert!(
+        text.contains("after 3 attempt(s)") && text.contains("HTTP 500"),
+        "{text}"
+    );
     assert_eq!(world.slack_calls().len(), 3);
     world.assert_no_url(&text);
     // The runtime reports it as the invocation's error, which triggers Lambda's retries.
@@ -162,20 +237,39 @@ async fn persistent_5xx_ends_in_an_error_after_the_last_attempt() {
 async fn a_timeout_is_a_transient_failure() {
     let world = World::start(vec![Reply::new(200, "ok").delay(Duration::from_secs(3))]).await;
     world.store_webhook();
-    let policy = RetryPolicy { max_attempts: 2, request_timeout: Duration::from_millis(300), ..fast() };
+    let policy = RetryPolicy {
+        max_attempts: 2,
+        request_timeout: Duration::from_millis(300),
+        ..fast()
+    };
     let started = std::time::Instant::now();
-    let err = world.notifier(policy).handle(&alarm_event(), "req", None).await.unwrap_err();
+    let err = world
+        .notifier(policy)
+        .handle(&alarm_event(), "req", None)
+        .await
+        .unwrap_err();
     assert_eq!(err.error_type(), "SlackUnavailable");
-    assert!(err.to_string().contains("no response within 300 ms"), "{err}");
+    assert!(
+        err.to_string().contains("no response within 300 ms"),
+        "{err}"
+    );
     assert_eq!(world.slack_calls().len(), 2);
-    assert!(started.elapsed() < Duration::from_secs(2), "did not give up on time: {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "did not give up on time: {:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
 async fn a_permanent_4xx_is_not_retried() {
     let world = World::start(vec![Reply::new(404, "no_service")]).await;
     world.store_webhook();
-    let err = world.notifier(fast()).handle(&alarm_event(), "req", None).await.unwrap_err();
+    let err = world
+        .notifier(fast())
+        .handle(&alarm_event(), "req", None)
+        .await
+        .unwrap_err();
     assert_eq!(err.error_type(), "SlackRejected");
     assert!(err.to_string().contains("HTTP 404 \"no_service\""), "{err}");
     assert_eq!(world.slack_calls().len(), 1);
@@ -186,24 +280,40 @@ async fn a_permanent_4xx_is_not_retried() {
 async fn a_missing_secret_is_a_clear_error_and_is_not_cached() {
     let world = World::start(vec![Reply::new(200, "ok")]).await;
     let notifier = world.notifier(fast());
-    let err = notifier.handle(&alarm_event(), "req", None).await.unwrap_err();
+    let err = notifier
+        .handle(&alarm_event(), "req", None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, NotifyError::Secret(_)));
     assert_eq!(err.error_type(), "WebhookSecretNotFound");
     let text = err.to_string();
-    assert!(text.contains(SECRET_ARN) && text.contains("does not exist"), "{text}");
+    assert!(
+        text.contains(SECRET_ARN) && text.contains("does not exist"),
+        "{text}"
+    );
     assert!(world.slack_calls().is_empty());
 
     // Once the secret exists, the same warm environment delivers.
     world.store_webhook();
-    notifier.handle(&alarm_event(), "req", None).await.expect("delivered after the secret was created");
+    notifier
+        .handle(&alarm_event(), "req", None)
+        .await
+        .expect("delivered after the secret was created");
     assert_eq!(world.slack_calls().len(), 1);
 }
 
 #[tokio::test]
 async fn a_secret_that_holds_no_usable_url_is_refused_without_echoing_it() {
     let world = World::start(vec![Reply::new(200, "ok")]).await;
-    world.secrets.lock().unwrap().push((SECRET_ARN.to_owned(), "http://hooks.slack.com/services/T/B/sekr1tT0ken".to_owned()));
-    let err = world.notifier(fast()).handle(&alarm_event(), "req", None).await.unwrap_err();
+    world.secrets.lock().unwrap().push((
+        SECRET_ARN.to_owned(),
+        "http://hooks.slack.com/services/T/B/sekr1tT0ken".to_owned(),
+    ));
+    let err = world
+        .notifier(fast())
+        .handle(&alarm_event(), "req", None)
+        .await
+        .unwrap_err();
     assert_eq!(err.error_type(), "WebhookSecretError");
     assert!(err.to_string().contains("https://"), "{err}");
     world.assert_no_url(&err.to_string());

@@ -58,12 +58,26 @@ impl DataSource for CallerIdentityDataSource {
         Some(Schema {
             version: 1,
             block: Block {
-                description: Description::markdown("The AWS identity the opsdeck provider uses (STS `GetCallerIdentity`)."),
+                description: Description::markdown(
+                    "The AWS identity the opsdeck provider uses (STS `GetCallerIdentity`).",
+                ),
                 attributes: HashMap::from([
-                    ("id".to_owned(), computed(AttributeType::String, "The account id.")),
-                    ("account_id".to_owned(), computed(AttributeType::String, "12-digit AWS account id.")),
-                    ("arn".to_owned(), computed(AttributeType::String, "ARN of the calling identity.")),
-                    ("user_id".to_owned(), computed(AttributeType::String, "Unique id of the calling identity.")),
+                    (
+                        "id".to_owned(),
+                        computed(AttributeType::String, "The account id."),
+                    ),
+                    (
+                        "account_id".to_owned(),
+                        computed(AttributeType::String, "12-digit AWS account id."),
+                    ),
+                    (
+                        "arn".to_owned(),
+                        computed(AttributeType::String, "ARN of the calling identity."),
+                    ),
+                    (
+                        "user_id".to_owned(),
+                        computed(AttributeType::String, "Unique id of the calling identity."),
+                    ),
                 ]),
                 ..Default::default()
             },

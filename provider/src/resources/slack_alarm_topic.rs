@@ -69,14 +69,22 @@ impl SlackAlarmTopicResource {
 
 fn arn_parts(value: &str) -> Option<Vec<&str>> {
     let p: Vec<&str> = value.splitn(6, ':').collect();
-    (p.len() == 6 && p[0] == "arn" && p[1].starts_with("aws") && p[4].len() == 12 && p[4].chars().all(|c| c.is_ascii_digit())).then_some(p)
+    (p.len() == 6
+        && p[0] == "arn"
+        && p[1].starts_with("aws")
+        && p[4].len() == 12
+        && p[4].chars().all(|c| c.is_ascii_digit()))
+    .then_some(p)
 }
 
 pub fn check_name(name: &str) -> Result<(), String> {
     if name.ends_with(".fifo") {
         return Err("FIFO topics cannot receive CloudWatch alarm or AWS Budgets notifications: use a standard topic name, without .fifo".into());
     }
-    let ok = (1..=256).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let ok = (1..=256).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if ok {
         Ok(())
     } else {
@@ -90,7 +98,11 @@ pub fn check_kms_key_arn(value: &str) -> Result<(), String> {
             "{value:?} is an AWS managed key: CloudWatch alarms cannot publish to a topic encrypted with it (its policy cannot grant cloudwatch.amazonaws.com) and are dropped silently. Give a customer managed key whose policy lets the publishers use it, or leave kms_key_arn unset to let the resource create one."
         ));
     }
-    let ok = arn_parts(value).is_some_and(|p| p[2] == "kms" && (p[5].strip_prefix("key/").is_some_and(|k| !k.is_empty()) || p[5].strip_prefix("alias/").is_some_and(|a| !a.is_empty())));
+    let ok = arn_parts(value).is_some_and(|p| {
+        p[2] == "kms"
+            && (p[5].strip_prefix("key/").is_some_and(|k| !k.is_empty())
+                || p[5].strip_prefix("alias/").is_some_and(|a| !a.is_empty()))
+    });
     if ok {
         Ok(())
     } else {
@@ -103,7 +115,9 @@ pub fn check_secret_arn(value: &str) -> Result<(), String> {
     if value.contains("://") || value.contains("hooks.slack.com") {
         return Err("this looks like a webhook URL, not a secret ARN. Never put the URL in Terraform configuration (it would be stored in the state): store it in a Secrets Manager secret and give the secret's ARN (aws_secretsmanager_secret.x.arn)".into());
     }
-    let ok = arn_parts(value).is_some_and(|p| p[2] == "secretsmanager" && p[5].strip_prefix("secret:").is_some_and(|n| !n.is_empty()));
+    let ok = arn_parts(value).is_some_and(|p| {
+        p[2] == "secretsmanager" && p[5].strip_prefix("secret:").is_some_and(|n| !n.is_empty())
+    });
     if ok {
         Ok(())
     } else {
@@ -112,7 +126,12 @@ pub fn check_secret_arn(value: &str) -> Result<(), String> {
 }
 
 pub fn check_function_arn(value: &str) -> Result<(), String> {
-    let ok = arn_parts(value).is_some_and(|p| p[2] == "lambda" && p[5].strip_prefix("function:").is_some_and(|n| !n.is_empty()));
+    let ok = arn_parts(value).is_some_and(|p| {
+        p[2] == "lambda"
+            && p[5]
+                .strip_prefix("function:")
+                .is_some_and(|n| !n.is_empty())
+    });
     if ok {
         Ok(())
     } else {
@@ -123,13 +142,22 @@ pub fn check_function_arn(value: &str) -> Result<(), String> {
 pub fn check_publishers(publishers: &[String]) -> Result<(), String> {
     let known: Vec<&str> = policy::PUBLISHERS.iter().map(|(p, _)| *p).collect();
     if publishers.is_empty() {
-        return Err(format!("publishers is empty: nobody could publish to the topic. List at least one of {}", known.join(", ")));
+        return Err(format!(
+            "publishers is empty: nobody could publish to the topic. List at least one of {}",
+            known.join(", ")
+        ));
     }
-    let unknown: Vec<&String> = publishers.iter().filter(|p| !known.contains(&p.as_str())).collect();
+    let unknown: Vec<&String> = publishers
+        .iter()
+        .filter(|p| !known.contains(&p.as_str()))
+        .collect();
     if unknown.is_empty() {
         Ok(())
     } else {
-        Err(format!("unknown publisher(s) {unknown:?}: use {}", known.join(", ")))
+        Err(format!(
+            "unknown publisher(s) {unknown:?}: use {}",
+            known.join(", ")
+        ))
     }
 }
 
@@ -151,14 +179,20 @@ fn sorted_list(items: &[String]) -> Value<Vec<Value<String>>> {
 
 fn tags_of(v: &Value<BTreeMap<String, Value<String>>>) -> BTreeMap<String, String> {
     v.as_ref_option()
-        .map(|m| m.iter().filter_map(|(k, v)| v.as_ref_option().map(|v| (k.clone(), v.clone()))).collect())
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_ref_option().map(|v| (k.clone(), v.clone())))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 impl SlackAlarmTopicState {
     /// Every problem of the known values, on its attribute.
     pub fn check(&self, diags: &mut Diagnostics) {
-        let mut fail = |attr: &'static str, summary: &'static str, problem: String| diags.error(summary, problem, AttributePath::new(attr));
+        let mut fail = |attr: &'static str, summary: &'static str, problem: String| {
+            diags.error(summary, problem, AttributePath::new(attr))
+        };
         if let Some(name) = known(&self.name) {
             if let Err(e) = check_name(name) {
                 fail("name", "Invalid topic name", e);
@@ -192,7 +226,10 @@ impl SlackAlarmTopicState {
             }
         }
         if let Value::Value(tags) = &self.tags {
-            let known: BTreeMap<String, String> = tags.iter().filter_map(|(k, v)| v.as_ref_option().map(|v| (k.clone(), v.clone()))).collect();
+            let known: BTreeMap<String, String> = tags
+                .iter()
+                .filter_map(|(k, v)| v.as_ref_option().map(|v| (k.clone(), v.clone())))
+                .collect();
             for (key, problem) in crate::validate::tags(&known) {
                 diags.error("Invalid tag", problem, AttributePath::new("tags").key(key));
             }
@@ -200,7 +237,12 @@ impl SlackAlarmTopicState {
     }
 
     fn publishers_or_default(&self) -> Vec<String> {
-        known_list(&self.publishers).unwrap_or_else(|| policy::DEFAULT_PUBLISHERS.iter().map(|s| (*s).to_owned()).collect())
+        known_list(&self.publishers).unwrap_or_else(|| {
+            policy::DEFAULT_PUBLISHERS
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect()
+        })
     }
 }
 
@@ -209,11 +251,20 @@ impl SlackAlarmTopicState {
 // ---------------------------------------------------------------------------------
 
 /// Key check with the problem reported on `kms_key_arn`. `Some(arn)` when usable.
-async fn check_key(ctx: &AwsContext, diags: &mut Diagnostics, key: &str, publishers: &[String]) -> Option<String> {
+async fn check_key(
+    ctx: &AwsContext,
+    diags: &mut Diagnostics,
+    key: &str,
+    publishers: &[String],
+) -> Option<String> {
     match api::check_key(ctx, key, publishers).await {
         Ok(arn) => Some(arn),
         Err(api::KeyProblem::Policy(text)) => {
-            diags.error("KMS key policy does not let the publishers use the key", text, AttributePath::new("kms_key_arn"));
+            diags.error(
+                "KMS key policy does not let the publishers use the key",
+                text,
+                AttributePath::new("kms_key_arn"),
+            );
             None
         }
         Err(api::KeyProblem::Unusable(text)) => {
@@ -221,7 +272,11 @@ async fn check_key(ctx: &AwsContext, diags: &mut Diagnostics, key: &str, publish
             None
         }
         Err(api::KeyProblem::Call(e)) => {
-            diags.error("Cannot check the KMS key", e.to_string(), AttributePath::new("kms_key_arn"));
+            diags.error(
+                "Cannot check the KMS key",
+                e.to_string(),
+                AttributePath::new("kms_key_arn"),
+            );
             None
         }
     }
@@ -231,14 +286,23 @@ async fn check_secret(ctx: &AwsContext, diags: &mut Diagnostics, arn: &str) -> b
     match api::check_secret(ctx, arn).await {
         Ok(()) => true,
         Err(e) => {
-            diags.error("Webhook secret not usable", e.to_string(), AttributePath::new("webhook_secret_arn"));
+            diags.error(
+                "Webhook secret not usable",
+                e.to_string(),
+                AttributePath::new("webhook_secret_arn"),
+            );
             false
         }
     }
 }
 
 /// The notifier exists; warns when it reads another secret than `webhook_secret_arn`.
-async fn check_notifier(ctx: &AwsContext, diags: &mut Diagnostics, function: &str, secret: Option<&str>) -> bool {
+async fn check_notifier(
+    ctx: &AwsContext,
+    diags: &mut Diagnostics,
+    function: &str,
+    secret: Option<&str>,
+) -> bool {
     match api::function_secret(ctx, function).await {
         Ok(Some(theirs)) if secret.is_some_and(|s| s != theirs) => {
             diags.warning(
@@ -250,7 +314,11 @@ async fn check_notifier(ctx: &AwsContext, diags: &mut Diagnostics, function: &st
         }
         Ok(_) => true,
         Err(e) => {
-            diags.error("Notifier function not usable", e.to_string(), AttributePath::new("notifier_function_arn"));
+            diags.error(
+                "Notifier function not usable",
+                e.to_string(),
+                AttributePath::new("notifier_function_arn"),
+            );
             false
         }
     }
@@ -278,11 +346,20 @@ impl SlackAlarmTopicResource {
     }
 
     /// Refreshes `state` from AWS. `None` when the topic is gone.
-    async fn refresh(&self, ctx: &AwsContext, mut state: SlackAlarmTopicState) -> Result<Option<SlackAlarmTopicState>, Error> {
-        let Some(arn) = known(&state.arn).or_else(|| known(&state.id)).map(str::to_owned) else {
+    async fn refresh(
+        &self,
+        ctx: &AwsContext,
+        mut state: SlackAlarmTopicState,
+    ) -> Result<Option<SlackAlarmTopicState>, Error> {
+        let Some(arn) = known(&state.arn)
+            .or_else(|| known(&state.id))
+            .map(str::to_owned)
+        else {
             return Ok(None);
         };
-        let Some(topic) = api::get_topic(ctx, &arn).await? else { return Ok(None) };
+        let Some(topic) = api::get_topic(ctx, &arn).await? else {
+            return Ok(None);
+        };
         let Some((_, _, name)) = api::split_topic_arn(&arn) else {
             return Err(Error::Invalid(format!("{arn} is not an SNS topic ARN")));
         };
@@ -293,7 +370,13 @@ impl SlackAlarmTopicResource {
         state.kms_key_arn = topic.kms_key.clone().into();
         // Canonical JSON: a policy that means the same as the expected one compares
         // equal to it, so plans stay quiet; any other policy shows as drift.
-        state.policy = Value::Value(topic.policy.as_deref().map(|t| policy::canonical_text(t).unwrap_or_else(|| t.to_owned())).unwrap_or_default());
+        state.policy = Value::Value(
+            topic
+                .policy
+                .as_deref()
+                .map(|t| policy::canonical_text(t).unwrap_or_else(|| t.to_owned()))
+                .unwrap_or_default(),
+        );
         // Tags as the resource owns them: what AWS holds minus the provider's default
         // tags that still hold their default value.
         let defaults = ctx.merged_tags(&BTreeMap::new());
@@ -303,7 +386,11 @@ impl SlackAlarmTopicResource {
             .filter(|(k, v)| defaults.get(*k) != Some(*v) || tags_of(&state.tags).contains_key(*k))
             .map(|(k, v)| (k.clone(), Value::Value(v.clone())))
             .collect();
-        state.tags = if own.is_empty() && state.tags.is_null() { Value::Null } else { Value::Value(own) };
+        state.tags = if own.is_empty() && state.tags.is_null() {
+            Value::Null
+        } else {
+            Value::Value(own)
+        };
         // The route: subscription to the notifier plus its invoke permission. Either
         // missing → subscription_arn null, which the next plan repairs.
         state.subscription_arn = match known(&state.notifier_function_arn) {
@@ -321,7 +408,12 @@ impl SlackAlarmTopicResource {
     }
 
     /// Create, cleaning up on failure so that no half-made topic or key is left behind.
-    async fn create_all(&self, ctx: &AwsContext, diags: &mut Diagnostics, planned: &SlackAlarmTopicState) -> Option<(SlackAlarmTopicState, TopicPrivate)> {
+    async fn create_all(
+        &self,
+        ctx: &AwsContext,
+        diags: &mut Diagnostics,
+        planned: &SlackAlarmTopicState,
+    ) -> Option<(SlackAlarmTopicState, TopicPrivate)> {
         let name = known(&planned.name)?.to_owned();
         let publishers = planned.publishers_or_default();
         let secret = known(&planned.webhook_secret_arn).map(str::to_owned);
@@ -362,16 +454,18 @@ impl SlackAlarmTopicResource {
                 }
             }
         };
-        let arn = match api::create_topic(ctx, &name, &key, known(&planned.display_name), &tags).await {
-            Ok(arn) => arn,
-            Err(e) => {
-                undo_key(private).await;
-                report(diags, "Cannot create the SNS topic", e);
-                return None;
-            }
-        };
+        let arn =
+            match api::create_topic(ctx, &name, &key, known(&planned.display_name), &tags).await {
+                Ok(arn) => arn,
+                Err(e) => {
+                    undo_key(private).await;
+                    report(diags, "Cannot create the SNS topic", e);
+                    return None;
+                }
+            };
         let rest = async {
-            let (_, account, _) = api::split_topic_arn(&arn).ok_or_else(|| Error::Invalid(format!("unexpected topic ARN {arn}")))?;
+            let (_, account, _) = api::split_topic_arn(&arn)
+                .ok_or_else(|| Error::Invalid(format!("unexpected topic ARN {arn}")))?;
             let doc = policy::topic_policy(&arn, account, &publishers);
             api::set_topic_attribute(ctx, &arn, "Policy", &doc.to_string()).await?;
             let mut subscription = None;
@@ -402,12 +496,15 @@ impl SlackAlarmTopicResource {
         match self.refresh(ctx, state).await {
             Ok(Some(mut fresh)) => {
                 // What the configuration said, not what a refresh can see.
-                fresh.send_test_message = planned.send_test_message.clone();
+                fresh.send_test_message = planned.send_test_message;
                 fresh.webhook_secret_arn = planned.webhook_secret_arn.clone();
                 Some((fresh, private))
             }
             Ok(None) => {
-                diags.root_error("Topic vanished", format!("{arn} was created but cannot be read back"));
+                diags.root_error(
+                    "Topic vanished",
+                    format!("{arn} was created but cannot be read back"),
+                );
                 None
             }
             Err(e) => {
@@ -511,14 +608,18 @@ impl Resource for SlackAlarmTopicResource {
         planned.id = Value::Unknown;
         planned.arn = Value::Unknown;
         planned.policy = Value::Unknown;
-        planned.subscription_arn = if config.notifier_function_arn.is_null() { Value::Null } else { Value::Unknown };
+        planned.subscription_arn = if config.notifier_function_arn.is_null() {
+            Value::Null
+        } else {
+            Value::Unknown
+        };
         if config.kms_key_arn.is_null() {
             planned.kms_key_arn = Value::Unknown;
         }
         if config.publishers.is_null() {
             planned.publishers = sorted_list(&planned.publishers_or_default());
         }
-        self.plan_time_checks(diags, &planned, None).await;
+        self.plan_time_checks(diags, &planned, &config, None).await;
         Some((planned, Value::Null))
     }
 
@@ -533,7 +634,9 @@ impl Resource for SlackAlarmTopicResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
         config.check(diags);
         let mut planned = proposed;
-        let own_key = prior_private.as_ref_option().and_then(|p| p.own_key_arn.clone());
+        let own_key = prior_private
+            .as_ref_option()
+            .and_then(|p| p.own_key_arn.clone());
         let mut replace = Vec::new();
         if planned.name != prior.name {
             replace.push(AttributePath::new("name"));
@@ -550,19 +653,29 @@ impl Resource for SlackAlarmTopicResource {
         }
         let arn = known(&prior.arn).map(str::to_owned);
         planned.policy = match (&arn, known_list(&planned.publishers)) {
-            (Some(arn), Some(publishers)) if replace.is_empty() => expected_policy(arn, &publishers).map(Value::Value).unwrap_or(Value::Unknown),
+            (Some(arn), Some(publishers)) if replace.is_empty() => {
+                expected_policy(arn, &publishers)
+                    .map(Value::Value)
+                    .unwrap_or(Value::Unknown)
+            }
             _ => Value::Unknown,
         };
         planned.subscription_arn = match &config.notifier_function_arn {
             Value::Null => Value::Null,
-            _ if replace.is_empty() && planned.notifier_function_arn == prior.notifier_function_arn && prior.subscription_arn.is_value() => prior.subscription_arn.clone(),
+            _ if replace.is_empty()
+                && planned.notifier_function_arn == prior.notifier_function_arn
+                && prior.subscription_arn.is_value() =>
+            {
+                prior.subscription_arn.clone()
+            }
             _ => Value::Unknown,
         };
         if !replace.is_empty() {
             planned.id = Value::Unknown;
             planned.arn = Value::Unknown;
         }
-        self.plan_time_checks(diags, &planned, Some(&prior)).await;
+        self.plan_time_checks(diags, &planned, &config, Some(&prior))
+            .await;
         Some((planned, prior_private, replace))
     }
 
@@ -600,7 +713,10 @@ impl Resource for SlackAlarmTopicResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let ctx = self.ctx(diags)?;
         let mut private = private.as_ref_option().cloned().unwrap_or_default();
-        match self.update_all(&ctx, diags, &prior, &planned, &mut private).await {
+        match self
+            .update_all(&ctx, diags, &prior, &planned, &mut private)
+            .await
+        {
             Ok(state) => Some((state, Value::Value(private))),
             Err(e) => {
                 report(diags, "Cannot update the Slack alarm topic", e);
@@ -621,8 +737,15 @@ impl Resource for SlackAlarmTopicResource {
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<()> {
         let ctx = self.ctx(diags)?;
-        let Some(arn) = known(&prior.arn).or_else(|| known(&prior.id)).map(str::to_owned) else { return Some(()) };
-        let name = api::split_topic_arn(&arn).map(|(_, _, n)| n.to_owned()).unwrap_or_default();
+        let Some(arn) = known(&prior.arn)
+            .or_else(|| known(&prior.id))
+            .map(str::to_owned)
+        else {
+            return Some(());
+        };
+        let name = api::split_topic_arn(&arn)
+            .map(|(_, _, n)| n.to_owned())
+            .unwrap_or_default();
         let steps = async {
             if let Some(function) = known(&prior.notifier_function_arn) {
                 if let Some(sub) = api::find_subscription(&ctx, &arn, function).await? {
@@ -643,7 +766,11 @@ impl Resource for SlackAlarmTopicResource {
         Some(())
     }
 
-    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    async fn import<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        id: String,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let ctx = self.ctx(diags)?;
         let Some((_, _, name)) = api::split_topic_arn(&id) else {
             diags.root_error(
@@ -655,7 +782,10 @@ impl Resource for SlackAlarmTopicResource {
         match self.import_state(&ctx, &id, name).await {
             Ok(Some(found)) => Some(found),
             Ok(None) => {
-                diags.root_error("Topic not found", format!("no SNS topic {id} in this account and region"));
+                diags.root_error(
+                    "Topic not found",
+                    format!("no SNS topic {id} in this account and region"),
+                );
                 None
             }
             Err(e) => {
@@ -669,22 +799,32 @@ impl Resource for SlackAlarmTopicResource {
 impl SlackAlarmTopicResource {
     /// Checks that need AWS and can run before apply: the given key's policy and the
     /// secret's existence (when their ARNs are known and new).
-    async fn plan_time_checks(&self, diags: &mut Diagnostics, planned: &SlackAlarmTopicState, prior: Option<&SlackAlarmTopicState>) {
+    async fn plan_time_checks(
+        &self,
+        diags: &mut Diagnostics,
+        planned: &SlackAlarmTopicState,
+        config: &SlackAlarmTopicState,
+        prior: Option<&SlackAlarmTopicState>,
+    ) {
         if !diags.errors.is_empty() {
             return;
         }
         let Ok(ctx) = self.aws.get() else { return };
         let publishers = planned.publishers_or_default();
-        if let Some(key) = known(&planned.kms_key_arn) {
-            // The resource's own key is written by the resource; a given key is checked,
-            // also again when the publishers change.
-            let unchanged = prior.is_some_and(|p| p.kms_key_arn == planned.kms_key_arn && p.publishers == planned.publishers);
+        // Only a key the configuration gives: the resource's own key gets its policy
+        // from the resource (rewritten at apply when the publishers change).
+        if let Some(key) = known(&config.kms_key_arn) {
+            // Checked again when the publishers change.
+            let unchanged = prior.is_some_and(|p| {
+                p.kms_key_arn == planned.kms_key_arn && p.publishers == planned.publishers
+            });
             if !unchanged && check_kms_key_arn(key).is_ok() {
                 check_key(&ctx, diags, key, &publishers).await;
             }
         }
         if let Some(secret) = known(&planned.webhook_secret_arn) {
-            let unchanged = prior.is_some_and(|p| p.webhook_secret_arn == planned.webhook_secret_arn);
+            let unchanged =
+                prior.is_some_and(|p| p.webhook_secret_arn == planned.webhook_secret_arn);
             if !unchanged && check_secret_arn(secret).is_ok() {
                 check_secret(&ctx, diags, secret).await;
             }
@@ -699,8 +839,11 @@ impl SlackAlarmTopicResource {
         planned: &SlackAlarmTopicState,
         private: &mut TopicPrivate,
     ) -> Result<SlackAlarmTopicState, Error> {
-        let arn = known(&prior.arn).ok_or_else(|| Error::Invalid("the state has no topic ARN".into()))?.to_owned();
-        let (_, account, name) = api::split_topic_arn(&arn).ok_or_else(|| Error::Invalid(format!("{arn} is not an SNS topic ARN")))?;
+        let arn = known(&prior.arn)
+            .ok_or_else(|| Error::Invalid("the state has no topic ARN".into()))?
+            .to_owned();
+        let (_, account, name) = api::split_topic_arn(&arn)
+            .ok_or_else(|| Error::Invalid(format!("{arn} is not an SNS topic ARN")))?;
         let (account, name) = (account.to_owned(), name.to_owned());
         let publishers = planned.publishers_or_default();
         let secret = known(&planned.webhook_secret_arn);
@@ -709,7 +852,11 @@ impl SlackAlarmTopicResource {
                 return Err(Error::Invalid("see the webhook_secret_arn error".into()));
             }
         }
-        let current = api::get_topic(ctx, &arn).await?.ok_or_else(|| Error::Invalid(format!("the topic {arn} no longer exists; refresh and apply again to recreate it")))?;
+        let current = api::get_topic(ctx, &arn).await?.ok_or_else(|| {
+            Error::Invalid(format!(
+                "the topic {arn} no longer exists; refresh and apply again to recreate it"
+            ))
+        })?;
 
         // Key: the given one (checked), or the resource's own (created if needed).
         let wanted_key = match known(&planned.kms_key_arn) {
@@ -725,7 +872,15 @@ impl SlackAlarmTopicResource {
                 }
                 key.to_owned()
             }
-            None => api::create_own_key(ctx, &name, &publishers, &ctx.merged_tags(&tags_of(&planned.tags))).await?,
+            None => {
+                api::create_own_key(
+                    ctx,
+                    &name,
+                    &publishers,
+                    &ctx.merged_tags(&tags_of(&planned.tags)),
+                )
+                .await?
+            }
         };
         if current.kms_key.as_deref() != Some(wanted_key.as_str()) {
             api::set_topic_attribute(ctx, &arn, "KmsMasterKeyId", &wanted_key).await?;
@@ -743,20 +898,32 @@ impl SlackAlarmTopicResource {
             api::set_topic_attribute(ctx, &arn, "DisplayName", display).await?;
         }
         let doc = policy::topic_policy(&arn, &account, &publishers);
-        if current.policy.as_deref().and_then(policy::canonical_text) != Some(policy::canonical(&doc).to_string()) {
+        if current.policy.as_deref().and_then(policy::canonical_text)
+            != Some(policy::canonical(&doc).to_string())
+        {
             api::set_topic_attribute(ctx, &arn, "Policy", &doc.to_string()).await?;
         }
-        api::sync_tags(ctx, &arn, &current.tags, &ctx.merged_tags(&tags_of(&planned.tags))).await?;
+        api::sync_tags(
+            ctx,
+            &arn,
+            &current.tags,
+            &ctx.merged_tags(&tags_of(&planned.tags)),
+        )
+        .await?;
 
         // Route: drop the old function's, then make sure the wanted one is whole.
-        if let Some(old) = known(&prior.notifier_function_arn).filter(|old| Some(*old) != known(&planned.notifier_function_arn)) {
+        if let Some(old) = known(&prior.notifier_function_arn)
+            .filter(|old| Some(*old) != known(&planned.notifier_function_arn))
+        {
             if let Some(sub) = api::find_subscription(ctx, &arn, old).await? {
                 api::unsubscribe(ctx, &sub).await?;
             }
             api::remove_permission(ctx, &name, old).await?;
         }
         if let Some(function) = known(&planned.notifier_function_arn) {
-            if known(&prior.notifier_function_arn) != Some(function) && !check_notifier(ctx, diags, function, secret).await {
+            if known(&prior.notifier_function_arn) != Some(function)
+                && !check_notifier(ctx, diags, function, secret).await
+            {
                 return Err(Error::Invalid("see the notifier_function_arn error".into()));
             }
             api::ensure_permission(ctx, &arn, &name, &account, function).await?;
@@ -766,14 +933,32 @@ impl SlackAlarmTopicResource {
         let mut state = planned.clone();
         state.kms_key_arn = Value::Value(wanted_key);
         state.publishers = sorted_list(&publishers);
-        let fresh = self.refresh(ctx, state).await?.ok_or_else(|| Error::Invalid(format!("{arn} vanished during the update")))?;
-        Ok(SlackAlarmTopicState { send_test_message: planned.send_test_message.clone(), webhook_secret_arn: planned.webhook_secret_arn.clone(), ..fresh })
+        let fresh = self
+            .refresh(ctx, state)
+            .await?
+            .ok_or_else(|| Error::Invalid(format!("{arn} vanished during the update")))?;
+        Ok(SlackAlarmTopicState {
+            send_test_message: planned.send_test_message,
+            webhook_secret_arn: planned.webhook_secret_arn.clone(),
+            ..fresh
+        })
     }
 
     /// The state of an existing topic, from AWS alone.
-    async fn import_state(&self, ctx: &AwsContext, arn: &str, name: &str) -> Result<Option<(SlackAlarmTopicState, Value<TopicPrivate>)>, Error> {
-        let Some(topic) = api::get_topic(ctx, arn).await? else { return Ok(None) };
-        let publishers = topic.policy.as_deref().map(policy::publishers_in).unwrap_or_default();
+    async fn import_state(
+        &self,
+        ctx: &AwsContext,
+        arn: &str,
+        name: &str,
+    ) -> Result<Option<(SlackAlarmTopicState, Value<TopicPrivate>)>, Error> {
+        let Some(topic) = api::get_topic(ctx, arn).await? else {
+            return Ok(None);
+        };
+        let publishers = topic
+            .policy
+            .as_deref()
+            .map(policy::publishers_in)
+            .unwrap_or_default();
         // The notifier: the topic's Lambda subscription; its secret from the function's
         // WEBHOOK_SECRET_ARN (the module sets it), since the state must hold it.
         let subscriptions = api::lambda_subscriptions(ctx, arn).await?;
@@ -784,18 +969,31 @@ impl SlackAlarmTopicResource {
         };
         // The key is the resource's own when the topic uses the key of its alias.
         let own = api::own_key_of(ctx, name).await?;
-        let private = TopicPrivate { own_key_arn: own.filter(|k| topic.kms_key.as_deref().is_some_and(|t| t == k || k.ends_with(&format!("/{t}")))) };
+        let private = TopicPrivate {
+            own_key_arn: own.filter(|k| {
+                topic
+                    .kms_key
+                    .as_deref()
+                    .is_some_and(|t| t == k || k.ends_with(&format!("/{t}")))
+            }),
+        };
         let state = SlackAlarmTopicState {
             id: Value::Value(arn.to_owned()),
             arn: Value::Value(arn.to_owned()),
             name: Value::Value(name.to_owned()),
-            publishers: if publishers.is_empty() { Value::Null } else { sorted_list(&publishers) },
+            publishers: if publishers.is_empty() {
+                Value::Null
+            } else {
+                sorted_list(&publishers)
+            },
             notifier_function_arn: function.into(),
             webhook_secret_arn: secret.into(),
             tags: Value::Null,
             ..Default::default()
         };
-        let Some(fresh) = self.refresh(ctx, state).await? else { return Ok(None) };
+        let Some(fresh) = self.refresh(ctx, state).await? else {
+            return Ok(None);
+        };
         Ok(Some((fresh, Value::Value(private))))
     }
 }
@@ -807,7 +1005,11 @@ mod tests {
     fn errors(state: &SlackAlarmTopicState) -> Vec<String> {
         let mut diags = Diagnostics::default();
         state.check(&mut diags);
-        diags.errors.iter().map(|d| format!("{:?}: {}", d.attribute, d.detail)).collect()
+        diags
+            .errors
+            .iter()
+            .map(|d| format!("{:?}: {}", d.attribute, d.detail))
+            .collect()
     }
 
     fn s(v: &str) -> Value<String> {
@@ -816,10 +1018,17 @@ mod tests {
 
     #[test]
     fn the_aws_managed_sns_key_is_refused_at_validation() {
-        let state = SlackAlarmTopicState { name: s("alarms"), kms_key_arn: s("arn:aws:kms:us-east-1:123456789012:alias/aws/sns"), ..Default::default() };
+        let state = SlackAlarmTopicState {
+            name: s("alarms"),
+            kms_key_arn: s("arn:aws:kms:us-east-1:123456789012:alias/aws/sns"),
+            ..Default::default()
+        };
         let e = errors(&state);
         assert_eq!(e.len(), 1, "{e:?}");
-        assert!(e[0].contains("kms_key_arn") && e[0].contains("dropped silently"), "{e:?}");
+        assert!(
+            e[0].contains("kms_key_arn") && e[0].contains("dropped silently"),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -830,7 +1039,10 @@ mod tests {
             ..Default::default()
         };
         let e = errors(&state).join("\n");
-        assert!(e.contains("webhook_secret_arn") && e.contains("Secrets Manager"), "{e}");
+        assert!(
+            e.contains("webhook_secret_arn") && e.contains("Secrets Manager"),
+            "{e}"
+        );
         assert!(!e.contains("sekr1t"), "{e}");
     }
 
@@ -844,8 +1056,17 @@ mod tests {
             ..Default::default()
         };
         let e = errors(&state).join("\n");
-        for attr in ["name", "notifier_function_arn", "webhook_secret_arn", "publishers", "tags"] {
-            assert!(e.contains(&format!("Attribute(\"{attr}\")")), "no error on {attr} in {e}");
+        for attr in [
+            "name",
+            "notifier_function_arn",
+            "webhook_secret_arn",
+            "publishers",
+            "tags",
+        ] {
+            assert!(
+                e.contains(&format!("Attribute(\"{attr}\")")),
+                "no error on {attr} in {e}"
+            );
         }
         for needle in ["FIFO", "notifier_function_arn is set", "\"sqs\""] {
             assert!(e.contains(needle), "{needle} not in {e}");
@@ -867,19 +1088,37 @@ mod tests {
 
     #[test]
     fn good_arns_pass() {
-        assert!(check_kms_key_arn("arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab").is_ok());
+        assert!(check_kms_key_arn(
+            "arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+        )
+        .is_ok());
         assert!(check_kms_key_arn("arn:aws:kms:ap-northeast-1:123456789012:alias/opsdeck").is_ok());
         assert!(check_kms_key_arn("1234abcd-12ab-34cd-56ef-1234567890ab").is_err());
-        assert!(check_secret_arn("arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-AbCdEf").is_ok());
-        assert!(check_function_arn("arn:aws:lambda:us-east-1:123456789012:function:notifier").is_ok());
+        assert!(check_secret_arn(
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-AbCdEf"
+        )
+        .is_ok());
+        assert!(
+            check_function_arn("arn:aws:lambda:us-east-1:123456789012:function:notifier").is_ok()
+        );
         assert!(check_function_arn("arn:aws:lambda:us-east-1:123456789012:layer:x").is_err());
     }
 
     #[test]
     fn the_expected_policy_is_canonical_and_scoped() {
-        let text = expected_policy("arn:aws:sns:us-east-1:123456789012:alarms", &["cloudwatch".to_owned()]).unwrap();
-        assert_eq!(policy::canonical_text(&text).as_deref(), Some(text.as_str()));
-        assert!(text.contains("\"aws:SourceAccount\":\"123456789012\""), "{text}");
+        let text = expected_policy(
+            "arn:aws:sns:us-east-1:123456789012:alarms",
+            &["cloudwatch".to_owned()],
+        )
+        .unwrap();
+        assert_eq!(
+            policy::canonical_text(&text).as_deref(),
+            Some(text.as_str())
+        );
+        assert!(
+            text.contains("\"aws:SourceAccount\":\"123456789012\""),
+            "{text}"
+        );
         assert!(!policy::has_public_principal(&text));
     }
 }

@@ -44,7 +44,12 @@ pub struct Fault {
 impl Fault {
     /// `count` calls of `operation` fail with `error_code` (HTTP 400 unless set).
     pub fn error(operation: &str, error_code: &str, count: u32) -> Self {
-        Self { operation: operation.into(), error_code: Some(error_code.into()), count, ..Default::default() }
+        Self {
+            operation: operation.into(),
+            error_code: Some(error_code.into()),
+            count,
+            ..Default::default()
+        }
     }
 
     /// `count` calls of `operation` fail with the AWS throttling error.
@@ -54,7 +59,12 @@ impl Fault {
 
     /// `count` calls of `operation` are delayed by `delay_ms`, then served.
     pub fn delay(operation: &str, delay_ms: u64, count: u32) -> Self {
-        Self { operation: operation.into(), delay_ms: Some(delay_ms), count, ..Default::default() }
+        Self {
+            operation: operation.into(),
+            delay_ms: Some(delay_ms),
+            count,
+            ..Default::default()
+        }
     }
 
     pub fn service(mut self, service: &str) -> Self {
@@ -98,7 +108,10 @@ fn run_launcher(args: &[&str]) -> Result<String> {
     let out = Command::new(&script)
         .args(args)
         .output()
-        .map_err(|source| Error::Spawn { program: script.display().to_string(), source })?;
+        .map_err(|source| Error::Spawn {
+            program: script.display().to_string(),
+            source,
+        })?;
     if !out.status.success() {
         return Err(Error::Emulator(format!(
             "`{} {}` failed ({}): {}{}",
@@ -115,7 +128,10 @@ fn run_launcher(args: &[&str]) -> Result<String> {
 impl Emulator {
     /// Starts a private emulator in a fresh state dir; it stops when dropped.
     pub fn start() -> Result<Self> {
-        let dir = tempfile::Builder::new().prefix("opsdeck-emulator-").tempdir().map_err(Error::io(std::env::temp_dir()))?;
+        let dir = tempfile::Builder::new()
+            .prefix("opsdeck-emulator-")
+            .tempdir()
+            .map_err(Error::io(std::env::temp_dir()))?;
         let mut emulator = Self::start_in(dir.path())?;
         emulator._owned_dir = Some(dir);
         emulator.stop_on_drop = true;
@@ -129,9 +145,16 @@ impl Emulator {
         let endpoint = run_launcher(&["start", "--state-dir", &state])?;
         let endpoint = endpoint.lines().last().unwrap_or_default().to_owned();
         if !endpoint.starts_with("http://127.0.0.1:") {
-            return Err(Error::Emulator(format!("unexpected endpoint {endpoint:?} from the launcher")));
+            return Err(Error::Emulator(format!(
+                "unexpected endpoint {endpoint:?} from the launcher"
+            )));
         }
-        Ok(Self { endpoint, state_dir: state_dir.to_path_buf(), _owned_dir: None, stop_on_drop: false })
+        Ok(Self {
+            endpoint,
+            state_dir: state_dir.to_path_buf(),
+            _owned_dir: None,
+            stop_on_drop: false,
+        })
     }
 
     pub fn endpoint(&self) -> &str {
@@ -166,20 +189,34 @@ impl Emulator {
             None => request.call(),
         };
         match response {
-            Ok(r) => r.into_string().map_err(|e| Error::Emulator(format!("{method} {path}: {e}"))),
-            Err(ureq::Error::Status(code, r)) => Err(Error::Emulator(format!("{method} {path}: HTTP {code}: {}", r.into_string().unwrap_or_default()))),
+            Ok(r) => r
+                .into_string()
+                .map_err(|e| Error::Emulator(format!("{method} {path}: {e}"))),
+            Err(ureq::Error::Status(code, r)) => Err(Error::Emulator(format!(
+                "{method} {path}: HTTP {code}: {}",
+                r.into_string().unwrap_or_default()
+            ))),
             Err(e) => Err(Error::Emulator(format!("{method} {path}: {e}"))),
         }
     }
 
     /// Forgets every AWS resource and our layer's faults and request log.
     pub fn reset(&self) -> Result<()> {
-        run_launcher(&["reset", "--state-dir", &self.state_dir.display().to_string()]).map(|_| ())
+        run_launcher(&[
+            "reset",
+            "--state-dir",
+            &self.state_dir.display().to_string(),
+        ])
+        .map(|_| ())
     }
 
     pub fn inject_fault(&self, fault: &Fault) -> Result<()> {
-        let body = serde_json::to_value(fault).map_err(|source| Error::Json { what: "fault".into(), source })?;
-        self.call("POST", "/_opsdeck/faults", Some(body)).map(|_| ())
+        let body = serde_json::to_value(fault).map_err(|source| Error::Json {
+            what: "fault".into(),
+            source,
+        })?;
+        self.call("POST", "/_opsdeck/faults", Some(body))
+            .map(|_| ())
     }
 
     pub fn clear_faults(&self) -> Result<()> {
@@ -188,7 +225,10 @@ impl Emulator {
 
     pub fn request_log(&self) -> Result<RequestLog> {
         let text = self.call("GET", "/_opsdeck/requests", None)?;
-        serde_json::from_str(&text).map_err(|source| Error::Json { what: "request log".into(), source })
+        serde_json::from_str(&text).map_err(|source| Error::Json {
+            what: "request log".into(),
+            source,
+        })
     }
 
     pub fn clear_request_log(&self) -> Result<()> {
@@ -205,7 +245,10 @@ impl Drop for Emulator {
     fn drop(&mut self) {
         if self.stop_on_drop {
             if let Err(e) = self.stop() {
-                eprintln!("terratest: cannot stop the emulator in {}: {e}", self.state_dir.display());
+                eprintln!(
+                    "terratest: cannot stop the emulator in {}: {e}",
+                    self.state_dir.display()
+                );
             }
         }
     }

@@ -5,19 +5,39 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("I/O error on {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot start `{program}`: {source}")]
-    Spawn { program: String, source: std::io::Error },
+    Spawn {
+        program: String,
+        source: std::io::Error,
+    },
     #[error("`{command}` exited with {code}\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}")]
-    Command { command: String, code: i32, stdout: String, stderr: String },
+    Command {
+        command: String,
+        code: i32,
+        stdout: String,
+        stderr: String,
+    },
     #[error("cannot parse {what}: {source}")]
-    Json { what: String, source: serde_json::Error },
-    #[error("the configuration is not idempotent: a plan right after apply wants to change {changes:?}")]
+    Json {
+        what: String,
+        source: serde_json::Error,
+    },
+    #[error(
+        "the configuration is not idempotent: a plan right after apply wants to change {changes:?}"
+    )]
     NotIdempotent { changes: Vec<String> },
     #[error("the emulator: {0}")]
     Emulator(String),
     #[error("{description}: gave up after {attempts} attempts; last error: {last}")]
-    RetriesExhausted { description: String, attempts: u32, last: String },
+    RetriesExhausted {
+        description: String,
+        attempts: u32,
+        last: String,
+    },
     #[error("{0}")]
     Other(String),
 }

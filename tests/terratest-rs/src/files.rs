@@ -13,16 +13,33 @@ pub struct TempCopy {
 }
 
 /// Names never copied: build outputs, VCS data, Terraform working state.
-const SKIP: &[&str] = &[".git", "target", "dist", ".terraform", "terraform.tfstate", "terraform.tfstate.backup", ".terraform.lock.hcl", "__pycache__", ".pytest_cache"];
+const SKIP: &[&str] = &[
+    ".git",
+    "target",
+    "dist",
+    ".terraform",
+    "terraform.tfstate",
+    "terraform.tfstate.backup",
+    ".terraform.lock.hcl",
+    "__pycache__",
+    ".pytest_cache",
+];
 
 /// Copies `root` (the whole tree, so relative module sources keep working) into a temp
 /// dir and returns the copy of `root/sub` (Terratest's CopyTerraformFolderToTemp).
 pub fn copy_folder_to_temp(root: &Path, sub: impl AsRef<Path>) -> Result<TempCopy> {
-    let dir = tempfile::Builder::new().prefix("terratest-copy-").tempdir().map_err(Error::io(std::env::temp_dir()))?;
+    let dir = tempfile::Builder::new()
+        .prefix("terratest-copy-")
+        .tempdir()
+        .map_err(Error::io(std::env::temp_dir()))?;
     copy_tree(root, dir.path())?;
     let path = dir.path().join(sub);
     if !path.is_dir() {
-        return Err(Error::Other(format!("{} is not a folder of {}", path.display(), root.display())));
+        return Err(Error::Other(format!(
+            "{} is not a folder of {}",
+            path.display(),
+            root.display()
+        )));
     }
     Ok(TempCopy { dir, path })
 }

@@ -32,15 +32,24 @@ impl StaticHttpsServer {
         let ca_file = ca_dir.path().join("ca.pem");
         std::fs::write(&ca_file, ca_pem).map_err(Error::io(&ca_file))?;
 
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(Error::io("127.0.0.1:0"))?;
-        std_listener.set_nonblocking(true).map_err(Error::io("127.0.0.1:0"))?;
-        let port = std_listener.local_addr().map_err(Error::io("127.0.0.1:0"))?.port();
+        let std_listener =
+            std::net::TcpListener::bind("127.0.0.1:0").map_err(Error::io("127.0.0.1:0"))?;
+        std_listener
+            .set_nonblocking(true)
+            .map_err(Error::io("127.0.0.1:0"))?;
+        let port = std_listener
+            .local_addr()
+            .map_err(Error::io("127.0.0.1:0"))?
+            .port();
         let served = Arc::new(Mutex::new(Vec::new()));
         let (tx, rx) = oneshot::channel();
         let root = root.to_path_buf();
         let log = served.clone();
         let thread = std::thread::spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
                 Ok(rt) => rt,
                 Err(e) => return eprintln!("https server: no runtime: {e}"),
             };
@@ -69,7 +78,13 @@ impl StaticHttpsServer {
                 }
             });
         });
-        Ok(Self { url: format!("https://127.0.0.1:{port}/"), ca_dir, served, shutdown: Some(tx), thread: Some(thread) })
+        Ok(Self {
+            url: format!("https://127.0.0.1:{port}/"),
+            ca_dir,
+            served,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        })
     }
 
     pub fn url(&self) -> &str {
@@ -104,12 +119,17 @@ fn certificates() -> Result<(String, tokio_rustls::rustls::ServerConfig)> {
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(tls_error)?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    ca_params.distinguished_name.push(DnType::CommonName, "terratest-rs throw-away CA");
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "terratest-rs throw-away CA");
     let ca_cert = ca_params.self_signed(&ca_key).map_err(tls_error)?;
 
     let leaf_key = KeyPair::generate().map_err(tls_error)?;
-    let leaf_params = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).map_err(tls_error)?;
-    let leaf_cert = leaf_params.signed_by(&leaf_key, &ca_cert, &ca_key).map_err(tls_error)?;
+    let leaf_params = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+        .map_err(tls_error)?;
+    let leaf_cert = leaf_params
+        .signed_by(&leaf_key, &ca_cert, &ca_key)
+        .map_err(tls_error)?;
 
     use tokio_rustls::rustls;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -126,7 +146,11 @@ fn certificates() -> Result<(String, tokio_rustls::rustls::ServerConfig)> {
 }
 
 /// One HTTP/1.1 request per connection: GET or HEAD of a file under `root`.
-async fn handle<S>(mut stream: S, root: &Path, log: &Mutex<Vec<(String, u16)>>) -> std::io::Result<()>
+async fn handle<S>(
+    mut stream: S,
+    root: &Path,
+    log: &Mutex<Vec<(String, u16)>>,
+) -> std::io::Result<()>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
@@ -141,18 +165,31 @@ where
     }
     let head = String::from_utf8_lossy(&buf);
     let mut parts = head.lines().next().unwrap_or_default().split_whitespace();
-    let (method, target) = (parts.next().unwrap_or_default().to_owned(), parts.next().unwrap_or("/").to_owned());
+    let (method, target) = (
+        parts.next().unwrap_or_default().to_owned(),
+        parts.next().unwrap_or("/").to_owned(),
+    );
     let path = target.split('?').next().unwrap_or("/").to_owned();
     let (status, body) = match (method.as_str(), safe_join(root, &path)) {
-        ("GET" | "HEAD", Some(file)) if file.is_file() => (200, tokio::fs::read(&file).await.unwrap_or_default()),
+        ("GET" | "HEAD", Some(file)) if file.is_file() => {
+            (200, tokio::fs::read(&file).await.unwrap_or_default())
+        }
         ("GET" | "HEAD", _) => (404, b"not found\n".to_vec()),
         _ => (405, b"method not allowed\n".to_vec()),
     };
     if let Ok(mut log) = log.lock() {
         log.push((path.clone(), status));
     }
-    let content_type = if path.ends_with(".json") { "application/json" } else { "application/octet-stream" };
-    let reason = match status { 200 => "OK", 404 => "Not Found", _ => "Method Not Allowed" };
+    let content_type = if path.ends_with(".json") {
+        "application/json"
+    } else {
+        "application/octet-stream"
+    };
+    let reason = match status {
+        200 => "OK",
+        404 => "Not Found",
+        _ => "Method Not Allowed",
+    };
     let header = format!("HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
     stream.write_all(header.as_bytes()).await?;
     if method != "HEAD" {
@@ -164,7 +201,10 @@ where
 /// Maps a URL path into `root`, refusing anything that would leave it.
 fn safe_join(root: &Path, url_path: &str) -> Option<PathBuf> {
     let relative = Path::new(url_path.trim_start_matches('/'));
-    if relative.components().any(|c| !matches!(c, Component::Normal(_))) {
+    if relative
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_)))
+    {
         return None;
     }
     Some(root.join(relative))
@@ -177,7 +217,10 @@ mod tests {
     #[test]
     fn refuses_paths_outside_the_root() {
         let root = Path::new("/srv/mirror");
-        assert_eq!(safe_join(root, "/a/b.json"), Some(PathBuf::from("/srv/mirror/a/b.json")));
+        assert_eq!(
+            safe_join(root, "/a/b.json"),
+            Some(PathBuf::from("/srv/mirror/a/b.json"))
+        );
         assert_eq!(safe_join(root, "/../etc/passwd"), None);
         assert_eq!(safe_join(root, "/a/../../x"), None);
     }

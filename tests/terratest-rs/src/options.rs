@@ -28,7 +28,11 @@ impl Options {
     /// the repository root, so tests can say `"modules/network/examples/complete"`).
     pub fn new(dir: impl AsRef<Path>) -> Self {
         let dir = dir.as_ref();
-        let dir = if dir.is_absolute() { dir.to_path_buf() } else { crate::paths::repo_root().join(dir) };
+        let dir = if dir.is_absolute() {
+            dir.to_path_buf()
+        } else {
+            crate::paths::repo_root().join(dir)
+        };
         Self {
             dir,
             vars: BTreeMap::new(),
@@ -36,7 +40,9 @@ impl Options {
             env: BTreeMap::new(),
             backend_config: BTreeMap::new(),
             cli_config: None,
-            terraform_binary: std::env::var_os("TERRATEST_TERRAFORM").map(PathBuf::from).unwrap_or_else(|| "terraform".into()),
+            terraform_binary: std::env::var_os("TERRATEST_TERRAFORM")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| "terraform".into()),
             parallelism: None,
             retryable_errors: Vec::new(),
             max_retries: 0,
@@ -46,7 +52,8 @@ impl Options {
 
     /// A variable; any serializable value (strings, numbers, maps, objects).
     pub fn var(mut self, name: impl Into<String>, value: impl Serialize) -> Self {
-        let value = serde_json::to_value(value).unwrap_or_else(|e| panic!("variable is not serializable: {e}"));
+        let value = serde_json::to_value(value)
+            .unwrap_or_else(|e| panic!("variable is not serializable: {e}"));
         self.vars.insert(name.into(), value);
         self
     }
@@ -67,7 +74,8 @@ impl Options {
         K: Into<String>,
         V: Into<String>,
     {
-        self.env.extend(vars.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self.env
+            .extend(vars.into_iter().map(|(k, v)| (k.into(), v.into())));
         self
     }
 
@@ -98,7 +106,8 @@ impl Options {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.retryable_errors.extend(patterns.into_iter().map(Into::into));
+        self.retryable_errors
+            .extend(patterns.into_iter().map(Into::into));
         self.max_retries = max_retries;
         self.time_between_retries = between;
         self

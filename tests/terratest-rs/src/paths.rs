@@ -25,12 +25,16 @@ pub fn cache_dir() -> PathBuf {
 }
 
 pub fn home() -> PathBuf {
-    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/tmp"))
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/tmp"))
 }
 
 /// Build outputs of `cargo xtask mirror` (`OPSDECK_DIST_DIR`, else `<repo>/dist`).
 pub fn dist_dir() -> PathBuf {
-    std::env::var_os("OPSDECK_DIST_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("dist"))
+    std::env::var_os("OPSDECK_DIST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("dist"))
 }
 
 /// The packed provider mirror written by `cargo xtask mirror`.
@@ -48,7 +52,8 @@ pub fn provider_hostname() -> String {
 }
 
 pub fn provider_namespace() -> String {
-    std::env::var("OPSDECK_PROVIDER_NAMESPACE").unwrap_or_else(|_| DEFAULT_PROVIDER_NAMESPACE.into())
+    std::env::var("OPSDECK_PROVIDER_NAMESPACE")
+        .unwrap_or_else(|_| DEFAULT_PROVIDER_NAMESPACE.into())
 }
 
 /// The provider's source address, `<hostname>/<namespace>/opsdeck`.

@@ -69,7 +69,10 @@ pub struct Change {
 
 impl ResourceChange {
     pub fn is_no_op(&self) -> bool {
-        self.change.actions.iter().all(|a| a == "no-op" || a == "read")
+        self.change
+            .actions
+            .iter()
+            .all(|a| a == "no-op" || a == "read")
     }
 
     /// `"create"`, `"update"`, `"delete"`, `"replace"` or `"no-op"`.
@@ -106,8 +109,13 @@ impl PlanJson {
     }
 
     /// Every change of a resource type, e.g. all `aws_nat_gateway` instances.
-    pub fn changes_of_type<'a>(&'a self, resource_type: &'a str) -> impl Iterator<Item = &'a ResourceChange> + 'a {
-        self.resource_changes.iter().filter(move |c| c.resource_type == resource_type)
+    pub fn changes_of_type<'a>(
+        &'a self,
+        resource_type: &'a str,
+    ) -> impl Iterator<Item = &'a ResourceChange> + 'a {
+        self.resource_changes
+            .iter()
+            .filter(move |c| c.resource_type == resource_type)
     }
 }
 
@@ -125,8 +133,17 @@ mod tests {
           {"address":"terraform_data.y","mode":"managed","type":"terraform_data","name":"y","provider_name":"terraform.io/builtin/terraform",
            "change":{"actions":["delete","create"],"before":{},"after":{}}}]}"#;
         let plan: PlanJson = serde_json::from_str(json).unwrap();
-        assert_eq!(plan.pending_changes(), vec!["aws_vpc.this (create)", "terraform_data.y (replace)"]);
-        assert_eq!(plan.change("aws_vpc.this").unwrap().after("cidr_block").unwrap(), "10.0.0.0/16");
+        assert_eq!(
+            plan.pending_changes(),
+            vec!["aws_vpc.this (create)", "terraform_data.y (replace)"]
+        );
+        assert_eq!(
+            plan.change("aws_vpc.this")
+                .unwrap()
+                .after("cidr_block")
+                .unwrap(),
+            "10.0.0.0/16"
+        );
         assert_eq!(plan.changes_of_type("terraform_data").count(), 2);
     }
 }

@@ -24,7 +24,11 @@ where
             }
         }
     }
-    Err(Error::RetriesExhausted { description: description.to_owned(), attempts, last })
+    Err(Error::RetriesExhausted {
+        description: description.to_owned(),
+        attempts,
+        last,
+    })
 }
 
 /// [`retry`] that panics with the last error.
@@ -45,7 +49,11 @@ mod tests {
         let mut calls = 0;
         let value = retry("flaky", 3, Duration::ZERO, || {
             calls += 1;
-            if calls < 3 { Err("not yet") } else { Ok(calls) }
+            if calls < 3 {
+                Err("not yet")
+            } else {
+                Ok(calls)
+            }
         })
         .unwrap();
         assert_eq!(value, 3);
@@ -54,6 +62,10 @@ mod tests {
     #[test]
     fn reports_the_last_error_when_exhausted() {
         let err = retry::<(), _, _>("never", 2, Duration::ZERO, || Err("boom")).unwrap_err();
-        assert!(err.to_string().contains("gave up after 2 attempts; last error: boom"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("gave up after 2 attempts; last error: boom"),
+            "{err}"
+        );
     }
 }

@@ -34,7 +34,10 @@ pub struct Terraform {
 
 impl Terraform {
     pub fn new(options: Options) -> Self {
-        let scratch = tempfile::Builder::new().prefix("terratest-").tempdir().unwrap_or_else(|e| panic!("cannot create a temp dir: {e}"));
+        let scratch = tempfile::Builder::new()
+            .prefix("terratest-")
+            .tempdir()
+            .unwrap_or_else(|e| panic!("cannot create a temp dir: {e}"));
         Self { options, scratch }
     }
 
@@ -59,7 +62,9 @@ impl Terraform {
         if let Some(cli_config) = &self.options.cli_config {
             cmd.env("TF_CLI_CONFIG_FILE", cli_config);
         }
-        let out = cmd.output().map_err(|source| Error::Spawn { program, source })?;
+        let out = cmd
+            .output()
+            .map_err(|source| Error::Spawn { program, source })?;
         Ok(CommandOutput {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -69,7 +74,12 @@ impl Terraform {
 
     /// Runs `terraform <args>`, fails on a non-zero exit (other than `ok_codes`), and
     /// retries on the configured transient errors.
-    pub fn try_run(&self, args: &[String], ok_codes: &[i32], retryable: bool) -> Result<CommandOutput> {
+    pub fn try_run(
+        &self,
+        args: &[String],
+        ok_codes: &[i32],
+        retryable: bool,
+    ) -> Result<CommandOutput> {
         let mut attempt = 0;
         loop {
             let out = self.try_run_raw(args)?;
@@ -77,14 +87,23 @@ impl Terraform {
                 return Ok(out);
             }
             let combined = out.combined();
-            let transient = retryable && self.options.retryable_errors.iter().any(|p| combined.contains(p.as_str()));
+            let transient = retryable
+                && self
+                    .options
+                    .retryable_errors
+                    .iter()
+                    .any(|p| combined.contains(p.as_str()));
             if transient && attempt < self.options.max_retries {
                 attempt += 1;
                 std::thread::sleep(self.options.time_between_retries);
                 continue;
             }
             return Err(Error::Command {
-                command: format!("terraform {} (in {})", args.join(" "), self.options.dir.display()),
+                command: format!(
+                    "terraform {} (in {})",
+                    args.join(" "),
+                    self.options.dir.display()
+                ),
                 code: out.code,
                 stdout: out.stdout,
                 stderr: out.stderr,
@@ -100,7 +119,11 @@ impl Terraform {
         if !self.options.vars.is_empty() {
             // A JSON var file carries maps, objects and numbers exactly, unlike -var.
             let path = self.scratch.path().join("terratest.tfvars.json");
-            let text = serde_json::to_string_pretty(&self.options.vars).map_err(|source| Error::Json { what: "variables".into(), source })?;
+            let text =
+                serde_json::to_string_pretty(&self.options.vars).map_err(|source| Error::Json {
+                    what: "variables".into(),
+                    source,
+                })?;
             std::fs::write(&path, text).map_err(Error::io(&path))?;
             args.push(format!("-var-file={}", path.display()));
         }
@@ -141,9 +164,17 @@ impl Terraform {
         args.push(format!("-out={}", plan_file.display()));
         args.extend(self.var_args()?);
         let out = self.try_run(&args, &[2], false)?;
-        let exit = if out.code == 2 { PlanExit::Changes } else { PlanExit::NoChanges };
+        let exit = if out.code == 2 {
+            PlanExit::Changes
+        } else {
+            PlanExit::NoChanges
+        };
         let plan = self.try_show_plan(&plan_file)?;
-        Ok(PlanResult { exit, plan, stdout: out.stdout })
+        Ok(PlanResult {
+            exit,
+            plan,
+            stdout: out.stdout,
+        })
     }
 
     pub fn plan(&self) -> PlanResult {
@@ -151,8 +182,19 @@ impl Terraform {
     }
 
     pub fn try_show_plan(&self, plan_file: &Path) -> Result<PlanJson> {
-        let out = self.try_run(&["show".into(), "-json".into(), plan_file.display().to_string()], &[], false)?;
-        serde_json::from_str(&out.stdout).map_err(|source| Error::Json { what: "terraform show -json".into(), source })
+        let out = self.try_run(
+            &[
+                "show".into(),
+                "-json".into(),
+                plan_file.display().to_string(),
+            ],
+            &[],
+            false,
+        )?;
+        serde_json::from_str(&out.stdout).map_err(|source| Error::Json {
+            what: "terraform show -json".into(),
+            source,
+        })
     }
 
     pub fn try_apply(&self) -> Result<CommandOutput> {
@@ -174,7 +216,8 @@ impl Terraform {
     }
 
     pub fn apply_and_idempotent(&self) -> CommandOutput {
-        self.try_apply_and_idempotent().unwrap_or_else(|e| panic!("{e}"))
+        self.try_apply_and_idempotent()
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// A plan must be empty.
@@ -192,7 +235,10 @@ impl Terraform {
 
     pub fn try_output<T: DeserializeOwned>(&self, name: &str) -> Result<T> {
         let out = self.try_run(&["output".into(), "-json".into(), name.into()], &[], false)?;
-        serde_json::from_str(&out.stdout).map_err(|source| Error::Json { what: format!("output {name}"), source })
+        serde_json::from_str(&out.stdout).map_err(|source| Error::Json {
+            what: format!("output {name}"),
+            source,
+        })
     }
 
     pub fn output<T: DeserializeOwned>(&self, name: &str) -> T {
@@ -202,14 +248,22 @@ impl Terraform {
     /// All outputs as JSON values (`terraform output -json`, unwrapped from `{value, type}`).
     pub fn try_outputs(&self) -> Result<serde_json::Map<String, serde_json::Value>> {
         let out = self.try_run(&Self::args(&["output", "-json"]), &[], false)?;
-        let raw: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&out.stdout).map_err(|source| Error::Json { what: "outputs".into(), source })?;
-        Ok(raw.into_iter().map(|(k, v)| (k, v.get("value").cloned().unwrap_or(v))).collect())
+        let raw: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&out.stdout)
+            .map_err(|source| Error::Json {
+                what: "outputs".into(),
+                source,
+            })?;
+        Ok(raw
+            .into_iter()
+            .map(|(k, v)| (k, v.get("value").cloned().unwrap_or(v)))
+            .collect())
     }
 
     /// The raw state as stored (`terraform state pull`), e.g. to check it holds no secret.
     pub fn try_state_pull(&self) -> Result<String> {
-        Ok(self.try_run(&Self::args(&["state", "pull"]), &[], false)?.stdout)
+        Ok(self
+            .try_run(&Self::args(&["state", "pull"]), &[], false)?
+            .stdout)
     }
 
     pub fn try_import(&self, address: &str, id: &str) -> Result<CommandOutput> {
@@ -233,7 +287,10 @@ impl Terraform {
     /// A guard that destroys everything when it goes out of scope, also when the test
     /// panics (Terratest's `defer terraform.Destroy`).
     pub fn destroy_on_drop(&self) -> DestroyGuard<'_> {
-        DestroyGuard { terraform: self, armed: true }
+        DestroyGuard {
+            terraform: self,
+            armed: true,
+        }
     }
 
     pub fn scratch_dir(&self) -> PathBuf {
@@ -259,7 +316,10 @@ impl Drop for DestroyGuard<'_> {
         if self.armed {
             if let Err(e) = self.terraform.try_destroy() {
                 // Drop cannot fail; the next test run would see the leftovers, so say so.
-                eprintln!("terratest: destroy on drop failed in {}: {e}", self.terraform.dir().display());
+                eprintln!(
+                    "terratest: destroy on drop failed in {}: {e}",
+                    self.terraform.dir().display()
+                );
             }
         }
     }

@@ -80,7 +80,10 @@ fn the_compute_example_releases_rolls_back_and_destroys_clean() {
     assert_live_aliases(&sdk, &compute, "v1");
     assert_api(&sdk, &compute, "v1");
     assert_state_machine(&sdk, &compute);
-    eprintln!("compute: v1 applied and checked after {:?}", started.elapsed());
+    eprintln!(
+        "compute: v1 applied and checked after {:?}",
+        started.elapsed()
+    );
 
     // Release v2: new versions published, the aliases follow.
     let v2 = terraform(&copy.path, &emulator, &zip, "v2");
@@ -102,13 +105,25 @@ fn the_compute_example_releases_rolls_back_and_destroys_clean() {
     let rolled_back = Compute::read(&back);
     assert_live_aliases(&sdk, &rolled_back, "v1");
     assert_api(&sdk, &rolled_back, "v1");
-    assert_eq!(rolled_back.rest_api_id, compute.rest_api_id, "a rollback must not replace the API");
-    assert_eq!(rolled_back.state_machine_arn, compute.state_machine_arn, "a rollback must not replace the state machine");
-    eprintln!("compute: v2 released and rolled back after {:?}", started.elapsed());
+    assert_eq!(
+        rolled_back.rest_api_id, compute.rest_api_id,
+        "a rollback must not replace the API"
+    );
+    assert_eq!(
+        rolled_back.state_machine_arn, compute.state_machine_arn,
+        "a rollback must not replace the state machine"
+    );
+    eprintln!(
+        "compute: v2 released and rolled back after {:?}",
+        started.elapsed()
+    );
 
     destroy.destroy_now().unwrap();
     assert_nothing_left(&sdk);
-    eprintln!("compute example: apply, release, rollback, destroy in {:?}", started.elapsed());
+    eprintln!(
+        "compute example: apply, release, rollback, destroy in {:?}",
+        started.elapsed()
+    );
 }
 
 fn assert_functions(sdk: &Sdk, compute: &Compute) {
@@ -116,12 +131,17 @@ fn assert_functions(sdk: &Sdk, compute: &Compute) {
     let expected_timeouts = [("api", 30), ("worker", 900)];
     for (key, timeout) in expected_timeouts {
         let name = &compute.functions[key];
-        let function = sdk.run(lambda.get_function().function_name(name).send()).unwrap();
+        let function = sdk
+            .run(lambda.get_function().function_name(name).send())
+            .unwrap();
         let config = function.configuration().unwrap();
         assert_eq!(config.memory_size(), Some(512), "{name}: memory (R1.2-a)");
         assert_eq!(config.timeout(), Some(timeout), "{name}: timeout (R1.2-b)");
         assert_eq!(
-            config.tracing_config().and_then(|t| t.mode()).map(|m| m.as_str()),
+            config
+                .tracing_config()
+                .and_then(|t| t.mode())
+                .map(|m| m.as_str()),
             Some("Active"),
             "{name}: X-Ray (R1.2-d)"
         );
@@ -131,17 +151,49 @@ fn assert_functions(sdk: &Sdk, compute: &Compute) {
         let mut expected = compute.subnets.clone();
         expected.sort();
         assert_eq!(subnets, expected, "{name}: private subnets (R1.2-e)");
-        assert_eq!(vpc.security_group_ids(), [compute.security_group.clone()], "{name}: Lambda security group");
+        assert_eq!(
+            vpc.security_group_ids(),
+            std::slice::from_ref(&compute.security_group),
+            "{name}: Lambda security group"
+        );
         let logging = config.logging_config().unwrap();
-        assert_eq!(logging.log_format().map(|f| f.as_str()), Some("JSON"), "{name}: JSON logs (R3.4-c)");
-        assert_eq!(logging.log_group(), Some(compute.log_groups[key].as_str()), "{name}: its own log group");
-        assert_eq!(logging.application_log_level().map(|l| l.as_str()), Some(if key == "api" { "INFO" } else { "WARN" }));
+        assert_eq!(
+            logging.log_format().map(|f| f.as_str()),
+            Some("JSON"),
+            "{name}: JSON logs (R3.4-c)"
+        );
+        assert_eq!(
+            logging.log_group(),
+            Some(compute.log_groups[key].as_str()),
+            "{name}: its own log group"
+        );
+        assert_eq!(
+            logging.application_log_level().map(|l| l.as_str()),
+            Some(if key == "api" { "INFO" } else { "WARN" })
+        );
         assert_eq!(logging.system_log_level().map(|l| l.as_str()), Some("WARN"));
-        assert_eq!(config.runtime().map(|r| r.as_str()), Some("provided.al2023"));
-        let concurrency = sdk.run(lambda.get_function_concurrency().function_name(name).send()).unwrap();
-        assert_eq!(concurrency.reserved_concurrent_executions(), None, "{name}: no reserved concurrency (R1.2-f)");
-        let secrets = config.environment().and_then(|e| e.variables()).and_then(|v| v.get("SECRET_ARNS")).cloned().unwrap_or_default();
-        assert!(secrets.contains(":secret:opsdeck-example/jwt-signing-secret"), "{name}: SECRET_ARNS names the secret: {secrets:?}");
+        assert_eq!(
+            config.runtime().map(|r| r.as_str()),
+            Some("provided.al2023")
+        );
+        let concurrency = sdk
+            .run(lambda.get_function_concurrency().function_name(name).send())
+            .unwrap();
+        assert_eq!(
+            concurrency.reserved_concurrent_executions(),
+            None,
+            "{name}: no reserved concurrency (R1.2-f)"
+        );
+        let secrets = config
+            .environment()
+            .and_then(|e| e.variables())
+            .and_then(|v| v.get("SECRET_ARNS"))
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            secrets.contains(":secret:opsdeck-example/jwt-signing-secret"),
+            "{name}: SECRET_ARNS names the secret: {secrets:?}"
+        );
     }
 }
 
@@ -150,14 +202,39 @@ fn assert_functions(sdk: &Sdk, compute: &Compute) {
 fn assert_live_aliases(sdk: &Sdk, compute: &Compute, app_version: &str) {
     let lambda = aws_sdk_lambda::Client::new(&sdk.config);
     for (key, name) in &compute.functions {
-        let alias = sdk.run(lambda.get_alias().function_name(name).name("live").send()).unwrap();
-        assert_eq!(alias.function_version(), Some(compute.versions[key].as_str()), "{name}: live alias version");
-        assert_eq!(alias.description(), Some(format!("Release {app_version}").as_str()));
-        let live = sdk.run(lambda.get_function().function_name(name).qualifier("live").send()).unwrap();
+        let alias = sdk
+            .run(lambda.get_alias().function_name(name).name("live").send())
+            .unwrap();
+        assert_eq!(
+            alias.function_version(),
+            Some(compute.versions[key].as_str()),
+            "{name}: live alias version"
+        );
+        assert_eq!(
+            alias.description(),
+            Some(format!("Release {app_version}").as_str())
+        );
+        let live = sdk
+            .run(
+                lambda
+                    .get_function()
+                    .function_name(name)
+                    .qualifier("live")
+                    .send(),
+            )
+            .unwrap();
         let config = live.configuration().unwrap();
         assert_eq!(config.version(), Some(compute.versions[key].as_str()));
-        let env = config.environment().and_then(|e| e.variables()).cloned().unwrap_or_default();
-        assert_eq!(env.get("APP_VERSION").map(String::as_str), Some(app_version), "{name}: live runs {app_version}");
+        let env = config
+            .environment()
+            .and_then(|e| e.variables())
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            env.get("APP_VERSION").map(String::as_str),
+            Some(app_version),
+            "{name}: live runs {app_version}"
+        );
         let location = live.code().and_then(|c| c.location()).unwrap_or_default();
         assert!(
             location.ends_with(&format!("/opsdeck-example/{app_version}/{key}.zip")),
@@ -168,32 +245,76 @@ fn assert_live_aliases(sdk: &Sdk, compute: &Compute, app_version: &str) {
 
 fn assert_api(sdk: &Sdk, compute: &Compute, app_version: &str) {
     let api = aws_sdk_apigateway::Client::new(&sdk.config);
-    let stage = sdk.run(api.get_stage().rest_api_id(&compute.rest_api_id).stage_name(&compute.stage).send()).unwrap();
-    assert!(stage.tracing_enabled(), "the stage must have X-Ray on (R3.3-b)");
+    let stage = sdk
+        .run(
+            api.get_stage()
+                .rest_api_id(&compute.rest_api_id)
+                .stage_name(&compute.stage)
+                .send(),
+        )
+        .unwrap();
+    assert!(
+        stage.tracing_enabled(),
+        "the stage must have X-Ray on (R3.3-b)"
+    );
     let access = stage.access_log_settings().unwrap();
     assert!(
-        access.destination_arn().unwrap_or_default().ends_with(&format!(":log-group:{}", compute.access_log_group)),
+        access
+            .destination_arn()
+            .unwrap_or_default()
+            .ends_with(&format!(":log-group:{}", compute.access_log_group)),
         "access logs must go to {}: {:?}",
         compute.access_log_group,
         access.destination_arn()
     );
     let format: serde_json::Value = serde_json::from_str(access.format().unwrap()).unwrap();
-    assert_eq!(format["requestId"], "$context.requestId", "access logs must be JSON lines");
-    assert_eq!(stage.variables().and_then(|v| v.get("app_version")).map(String::as_str), Some(app_version));
-    let settings = stage.method_settings().and_then(|m| m.get("*/*")).expect("method settings for */*");
-    assert_eq!(settings.throttling_rate_limit(), 100.0, "100 req/s (R6.2-a)");
+    assert_eq!(
+        format["requestId"], "$context.requestId",
+        "access logs must be JSON lines"
+    );
+    assert_eq!(
+        stage
+            .variables()
+            .and_then(|v| v.get("app_version"))
+            .map(String::as_str),
+        Some(app_version)
+    );
+    let settings = stage
+        .method_settings()
+        .and_then(|m| m.get("*/*"))
+        .expect("method settings for */*");
+    assert_eq!(
+        settings.throttling_rate_limit(),
+        100.0,
+        "100 req/s (R6.2-a)"
+    );
     assert_eq!(settings.throttling_burst_limit(), 200);
     assert_eq!(settings.logging_level(), Some("ERROR"), "execution logging");
     assert!(settings.metrics_enabled() && !settings.data_trace_enabled());
 
-    let resources = sdk.run(api.get_resources().rest_api_id(&compute.rest_api_id).send()).unwrap();
-    let health = resources.items().iter().find(|r| r.path() == Some("/health")).expect("a /health resource (R6.3-d)");
+    let resources = sdk
+        .run(api.get_resources().rest_api_id(&compute.rest_api_id).send())
+        .unwrap();
+    let health = resources
+        .items()
+        .iter()
+        .find(|r| r.path() == Some("/health"))
+        .expect("a /health resource (R6.3-d)");
     let integration = sdk
-        .run(api.get_integration().rest_api_id(&compute.rest_api_id).resource_id(health.id().unwrap()).http_method("GET").send())
+        .run(
+            api.get_integration()
+                .rest_api_id(&compute.rest_api_id)
+                .resource_id(health.id().unwrap())
+                .http_method("GET")
+                .send(),
+        )
         .unwrap();
     assert_eq!(integration.r#type().map(|t| t.as_str()), Some("AWS_PROXY"));
     assert!(
-        integration.uri().unwrap_or_default().ends_with(&format!("function:{}:live/invocations", compute.functions["api"])),
+        integration.uri().unwrap_or_default().ends_with(&format!(
+            "function:{}:live/invocations",
+            compute.functions["api"]
+        )),
         "the health route must call the live alias: {:?}",
         integration.uri()
     );
@@ -201,11 +322,24 @@ fn assert_api(sdk: &Sdk, compute: &Compute, app_version: &str) {
 
 fn assert_state_machine(sdk: &Sdk, compute: &Compute) {
     let sfn = aws_sdk_sfn::Client::new(&sdk.config);
-    let machine = sdk.run(sfn.describe_state_machine().state_machine_arn(&compute.state_machine_arn).send()).unwrap();
+    let machine = sdk
+        .run(
+            sfn.describe_state_machine()
+                .state_machine_arn(&compute.state_machine_arn)
+                .send(),
+        )
+        .unwrap();
     assert_eq!(machine.r#type().as_str(), "STANDARD");
-    assert!(machine.tracing_configuration().is_some_and(|t| t.enabled()), "X-Ray on the state machine");
+    assert!(
+        machine.tracing_configuration().is_some_and(|t| t.enabled()),
+        "X-Ray on the state machine"
+    );
     let logging = machine.logging_configuration().unwrap();
-    assert_eq!(logging.level().map(|l| l.as_str()), Some("ALL"), "all events logged");
+    assert_eq!(
+        logging.level().map(|l| l.as_str()),
+        Some("ALL"),
+        "all events logged"
+    );
     assert!(logging.include_execution_data());
     let destination = logging
         .destinations()
@@ -213,27 +347,56 @@ fn assert_state_machine(sdk: &Sdk, compute: &Compute) {
         .and_then(|d| d.cloud_watch_logs_log_group())
         .and_then(|g| g.log_group_arn())
         .unwrap_or_default();
-    assert!(destination.contains(&format!(":log-group:{}", compute.state_machine_log_group)), "log destination {destination}");
+    assert!(
+        destination.contains(&format!(":log-group:{}", compute.state_machine_log_group)),
+        "log destination {destination}"
+    );
     let encryption = machine.encryption_configuration().unwrap();
     assert_eq!(encryption.r#type().as_str(), "CUSTOMER_MANAGED_KMS_KEY");
     assert_eq!(encryption.kms_key_id(), Some(compute.kms_key_arn.as_str()));
     let definition: serde_json::Value = serde_json::from_str(machine.definition()).unwrap();
     assert_eq!(
-        definition["States"]["worker"]["Parameters"]["FunctionName"].as_str().unwrap_or_default(),
-        format!("arn:aws:lambda:{DEFAULT_REGION}:123456789012:function:{}:live", compute.functions["worker"])
+        definition["States"]["worker"]["Parameters"]["FunctionName"]
+            .as_str()
+            .unwrap_or_default(),
+        format!(
+            "arn:aws:lambda:{DEFAULT_REGION}:123456789012:function:{}:live",
+            compute.functions["worker"]
+        )
     );
-    let versions = sdk.run(sfn.list_state_machine_versions().state_machine_arn(&compute.state_machine_arn).send()).unwrap();
-    assert!(!versions.state_machine_versions().is_empty(), "the state machine must publish versions");
+    let versions = sdk
+        .run(
+            sfn.list_state_machine_versions()
+                .state_machine_arn(&compute.state_machine_arn)
+                .send(),
+        )
+        .unwrap();
+    assert!(
+        !versions.state_machine_versions().is_empty(),
+        "the state machine must publish versions"
+    );
 }
 
 fn assert_nothing_left(sdk: &Sdk) {
     let lambda = aws_sdk_lambda::Client::new(&sdk.config);
     let functions = sdk.run(lambda.list_functions().send()).unwrap();
-    assert!(functions.functions().is_empty(), "functions left: {:?}", functions.functions());
+    assert!(
+        functions.functions().is_empty(),
+        "functions left: {:?}",
+        functions.functions()
+    );
     let api = aws_sdk_apigateway::Client::new(&sdk.config);
     let apis = sdk.run(api.get_rest_apis().send()).unwrap();
-    assert!(apis.items().is_empty(), "REST APIs left: {:?}", apis.items());
+    assert!(
+        apis.items().is_empty(),
+        "REST APIs left: {:?}",
+        apis.items()
+    );
     let sfn = aws_sdk_sfn::Client::new(&sdk.config);
     let machines = sdk.run(sfn.list_state_machines().send()).unwrap();
-    assert!(machines.state_machines().is_empty(), "state machines left: {:?}", machines.state_machines());
+    assert!(
+        machines.state_machines().is_empty(),
+        "state machines left: {:?}",
+        machines.state_machines()
+    );
 }

@@ -58,12 +58,20 @@ impl Edge {
 }
 
 fn optional_output(tf: &Terraform, name: &str) -> Option<String> {
-    tf.try_outputs().unwrap().get(name).and_then(|v| v.as_str()).map(str::to_owned)
+    tf.try_outputs()
+        .unwrap()
+        .get(name)
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
 }
 
 fn s3(sdk: &Sdk) -> aws_sdk_s3::Client {
     // The emulator serves buckets by path, not by virtual host.
-    aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk.config).force_path_style(true).build())
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk.config)
+            .force_path_style(true)
+            .build(),
+    )
 }
 
 #[test]
@@ -92,7 +100,10 @@ fn the_edge_example_serves_releases_rolls_back_and_destroys_clean() {
     back.apply_and_idempotent();
     let rolled_back = Edge::read(&back);
     assert_distribution(&sdk, &rolled_back, "/v1");
-    assert_eq!(rolled_back.distribution_id, edge.distribution_id, "a rollback must not replace the distribution");
+    assert_eq!(
+        rolled_back.distribution_id, edge.distribution_id,
+        "a rollback must not replace the distribution"
+    );
 
     // The seed's origin access identity (legacy): the same bucket, read by the identity.
     let oai = terraform(&copy.path, &emulator, "v1", "oai");
@@ -100,129 +111,301 @@ fn the_edge_example_serves_releases_rolls_back_and_destroys_clean() {
     let legacy = Edge::read(&oai);
     assert!(legacy.oac_id.is_none() && legacy.oai_id.is_some());
     assert_distribution(&sdk, &legacy, "/v1");
-    eprintln!("edge: v2, rollback and OAI checked after {:?}", started.elapsed());
+    eprintln!(
+        "edge: v2, rollback and OAI checked after {:?}",
+        started.elapsed()
+    );
 
     destroy.destroy_now().unwrap();
     assert_nothing_left(&sdk);
-    eprintln!("edge example: apply, release, rollback, OAI, destroy in {:?}", started.elapsed());
+    eprintln!(
+        "edge example: apply, release, rollback, OAI, destroy in {:?}",
+        started.elapsed()
+    );
 }
 
 fn assert_frontend_bucket(sdk: &Sdk, edge: &Edge) {
     let s3 = s3(sdk);
-    let block = sdk.run(s3.get_public_access_block().bucket(&edge.bucket).send()).unwrap();
+    let block = sdk
+        .run(s3.get_public_access_block().bucket(&edge.bucket).send())
+        .unwrap();
     let block = block.public_access_block_configuration().unwrap();
     assert_eq!(
-        (block.block_public_acls(), block.ignore_public_acls(), block.block_public_policy(), block.restrict_public_buckets()),
+        (
+            block.block_public_acls(),
+            block.ignore_public_acls(),
+            block.block_public_policy(),
+            block.restrict_public_buckets()
+        ),
         (Some(true), Some(true), Some(true), Some(true)),
         "the frontend bucket must block public access (R1.3-a)"
     );
-    let encryption = sdk.run(s3.get_bucket_encryption().bucket(&edge.bucket).send()).unwrap();
-    let rule = &encryption.server_side_encryption_configuration().unwrap().rules()[0];
+    let encryption = sdk
+        .run(s3.get_bucket_encryption().bucket(&edge.bucket).send())
+        .unwrap();
+    let rule = &encryption
+        .server_side_encryption_configuration()
+        .unwrap()
+        .rules()[0];
     assert_eq!(
-        rule.apply_server_side_encryption_by_default().map(|d| d.sse_algorithm().as_str()),
+        rule.apply_server_side_encryption_by_default()
+            .map(|d| d.sse_algorithm().as_str()),
         Some("AES256"),
         "SSE-S3 (R4.4-b)"
     );
-    let versioning = sdk.run(s3.get_bucket_versioning().bucket(&edge.bucket).send()).unwrap();
+    let versioning = sdk
+        .run(s3.get_bucket_versioning().bucket(&edge.bucket).send())
+        .unwrap();
     assert_eq!(versioning.status().map(|s| s.as_str()), Some("Enabled"));
-    let ownership = sdk.run(s3.get_bucket_ownership_controls().bucket(&edge.bucket).send()).unwrap();
-    assert_eq!(ownership.ownership_controls().unwrap().rules()[0].object_ownership().as_str(), "BucketOwnerEnforced");
+    let ownership = sdk
+        .run(
+            s3.get_bucket_ownership_controls()
+                .bucket(&edge.bucket)
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(
+        ownership.ownership_controls().unwrap().rules()[0]
+            .object_ownership()
+            .as_str(),
+        "BucketOwnerEnforced"
+    );
 
-    let policy = sdk.run(s3.get_bucket_policy().bucket(&edge.bucket).send()).unwrap();
+    let policy = sdk
+        .run(s3.get_bucket_policy().bucket(&edge.bucket).send())
+        .unwrap();
     let policy: serde_json::Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
     let statements = policy["Statement"].as_array().unwrap();
     assert!(
-        statements.iter().any(|s| s["Effect"] == "Deny" && s["Condition"]["Bool"]["aws:SecureTransport"] == "false"),
+        statements
+            .iter()
+            .any(|s| s["Effect"] == "Deny"
+                && s["Condition"]["Bool"]["aws:SecureTransport"] == "false"),
         "TLS-only bucket policy (R4.4-e): {policy}"
     );
-    let readers: Vec<&serde_json::Value> = statements.iter().filter(|s| s["Effect"] == "Allow").collect();
+    let readers: Vec<&serde_json::Value> = statements
+        .iter()
+        .filter(|s| s["Effect"] == "Allow")
+        .collect();
     assert_eq!(readers.len(), 1, "exactly one reader: {policy}");
     assert_eq!(readers[0]["Action"], "s3:GetObject");
-    assert_eq!(readers[0]["Principal"]["Service"], "cloudfront.amazonaws.com");
-    assert_eq!(readers[0]["Condition"]["StringEquals"]["AWS:SourceArn"], edge.distribution_arn.as_str(), "only this distribution reads (R1.3-b)");
+    assert_eq!(
+        readers[0]["Principal"]["Service"],
+        "cloudfront.amazonaws.com"
+    );
+    assert_eq!(
+        readers[0]["Condition"]["StringEquals"]["AWS:SourceArn"],
+        edge.distribution_arn.as_str(),
+        "only this distribution reads (R1.3-b)"
+    );
 
-    let logging = sdk.run(s3.get_bucket_logging().bucket(&edge.bucket).send()).unwrap();
+    let logging = sdk
+        .run(s3.get_bucket_logging().bucket(&edge.bucket).send())
+        .unwrap();
     let enabled = logging.logging_enabled().unwrap();
-    assert_eq!((enabled.target_bucket(), enabled.target_prefix()), (edge.log_bucket.as_str(), "s3/"), "S3 access logs (R8.1-b)");
+    assert_eq!(
+        (enabled.target_bucket(), enabled.target_prefix()),
+        (edge.log_bucket.as_str(), "s3/"),
+        "S3 access logs (R8.1-b)"
+    );
 }
 
 fn assert_log_bucket(sdk: &Sdk, edge: &Edge) {
     let s3 = s3(sdk);
-    let lifecycle = sdk.run(s3.get_bucket_lifecycle_configuration().bucket(&edge.log_bucket).send()).unwrap();
-    let days: Vec<Option<i32>> = lifecycle.rules().iter().map(|r| r.expiration().and_then(|e| e.days())).collect();
-    assert_eq!(days, [Some(365)], "access logs expire after a year (R8.1-c)");
-    let block = sdk.run(s3.get_public_access_block().bucket(&edge.log_bucket).send()).unwrap();
-    assert_eq!(block.public_access_block_configuration().and_then(|b| b.restrict_public_buckets()), Some(true));
-    let encryption = sdk.run(s3.get_bucket_encryption().bucket(&edge.log_bucket).send()).unwrap();
-    let rule = &encryption.server_side_encryption_configuration().unwrap().rules()[0];
-    assert_eq!(rule.apply_server_side_encryption_by_default().map(|d| d.sse_algorithm().as_str()), Some("AES256"));
+    let lifecycle = sdk
+        .run(
+            s3.get_bucket_lifecycle_configuration()
+                .bucket(&edge.log_bucket)
+                .send(),
+        )
+        .unwrap();
+    let days: Vec<Option<i32>> = lifecycle
+        .rules()
+        .iter()
+        .map(|r| r.expiration().and_then(|e| e.days()))
+        .collect();
+    assert_eq!(
+        days,
+        [Some(365)],
+        "access logs expire after a year (R8.1-c)"
+    );
+    let block = sdk
+        .run(s3.get_public_access_block().bucket(&edge.log_bucket).send())
+        .unwrap();
+    assert_eq!(
+        block
+            .public_access_block_configuration()
+            .and_then(|b| b.restrict_public_buckets()),
+        Some(true)
+    );
+    let encryption = sdk
+        .run(s3.get_bucket_encryption().bucket(&edge.log_bucket).send())
+        .unwrap();
+    let rule = &encryption
+        .server_side_encryption_configuration()
+        .unwrap()
+        .rules()[0];
+    assert_eq!(
+        rule.apply_server_side_encryption_by_default()
+            .map(|d| d.sse_algorithm().as_str()),
+        Some("AES256")
+    );
 }
 
 fn assert_distribution(sdk: &Sdk, edge: &Edge, origin_path: &str) {
     let cloudfront = aws_sdk_cloudfront::Client::new(&sdk.config);
-    let got = sdk.run(cloudfront.get_distribution().id(&edge.distribution_id).send()).unwrap();
+    let got = sdk
+        .run(
+            cloudfront
+                .get_distribution()
+                .id(&edge.distribution_id)
+                .send(),
+        )
+        .unwrap();
     let config = got.distribution().unwrap().distribution_config().unwrap();
     let origins = config.origins().unwrap().items();
     assert_eq!(origins.len(), 1);
     let origin = &origins[0];
-    assert_eq!(origin.origin_path(), Some(origin_path), "the origin path is the release");
-    assert!(origin.domain_name().starts_with(&format!("{}.s3.", edge.bucket)), "origin {}", origin.domain_name());
+    assert_eq!(
+        origin.origin_path(),
+        Some(origin_path),
+        "the origin path is the release"
+    );
+    assert!(
+        origin
+            .domain_name()
+            .starts_with(&format!("{}.s3.", edge.bucket)),
+        "origin {}",
+        origin.domain_name()
+    );
     match (&edge.oac_id, &edge.oai_id) {
         (Some(oac), None) => {
-            assert_eq!(origin.origin_access_control_id(), Some(oac.as_str()), "origin access control (R4.1-b)");
-            let control = sdk.run(cloudfront.get_origin_access_control().id(oac).send()).unwrap();
-            let control = control.origin_access_control().unwrap().origin_access_control_config().unwrap();
+            assert_eq!(
+                origin.origin_access_control_id(),
+                Some(oac.as_str()),
+                "origin access control (R4.1-b)"
+            );
+            let control = sdk
+                .run(cloudfront.get_origin_access_control().id(oac).send())
+                .unwrap();
+            let control = control
+                .origin_access_control()
+                .unwrap()
+                .origin_access_control_config()
+                .unwrap();
             assert_eq!(control.signing_behavior().as_str(), "always");
             assert_eq!(control.signing_protocol().as_str(), "sigv4");
         }
         (None, Some(oai)) => {
-            assert_eq!(origin.origin_access_control_id().unwrap_or_default(), "", "no access control with an identity");
             assert_eq!(
-                origin.s3_origin_config().map(|c| c.origin_access_identity()),
+                origin.origin_access_control_id().unwrap_or_default(),
+                "",
+                "no access control with an identity"
+            );
+            assert_eq!(
+                origin
+                    .s3_origin_config()
+                    .map(|c| c.origin_access_identity()),
                 Some(format!("origin-access-identity/cloudfront/{oai}").as_str()),
                 "origin access identity (the seed's OAI)"
             );
-            let identity = sdk.run(cloudfront.get_cloud_front_origin_access_identity().id(oai).send()).unwrap();
+            let identity = sdk
+                .run(
+                    cloudfront
+                        .get_cloud_front_origin_access_identity()
+                        .id(oai)
+                        .send(),
+                )
+                .unwrap();
             assert!(identity.e_tag().is_some());
         }
         other => panic!("exactly one of OAC and OAI expected, got {other:?}"),
     }
     let behavior = config.default_cache_behavior().unwrap();
-    assert_eq!(behavior.viewer_protocol_policy().as_str(), "https-only", "HTTPS only (R1.3-c)");
-    assert_eq!(behavior.cache_policy_id(), Some(edge.cache_policy_id.as_str()));
-    assert_eq!(behavior.response_headers_policy_id(), Some(edge.headers_policy_id.as_str()));
+    assert_eq!(
+        behavior.viewer_protocol_policy().as_str(),
+        "https-only",
+        "HTTPS only (R1.3-c)"
+    );
+    assert_eq!(
+        behavior.cache_policy_id(),
+        Some(edge.cache_policy_id.as_str())
+    );
+    assert_eq!(
+        behavior.response_headers_policy_id(),
+        Some(edge.headers_policy_id.as_str())
+    );
     assert_eq!(behavior.compress(), Some(true));
     assert_eq!(config.default_root_object(), Some("index.html"));
     let certificate = config.viewer_certificate().unwrap();
-    assert_eq!(certificate.cloud_front_default_certificate(), Some(true), "no aliases: CloudFront's certificate");
+    assert_eq!(
+        certificate.cloud_front_default_certificate(),
+        Some(true),
+        "no aliases: CloudFront's certificate"
+    );
     let mut errors: Vec<(i32, String, String)> = config
         .custom_error_responses()
         .unwrap()
         .items()
         .iter()
-        .map(|e| (e.error_code(), e.response_code().unwrap_or_default().to_owned(), e.response_page_path().unwrap_or_default().to_owned()))
+        .map(|e| {
+            (
+                e.error_code(),
+                e.response_code().unwrap_or_default().to_owned(),
+                e.response_page_path().unwrap_or_default().to_owned(),
+            )
+        })
         .collect();
     errors.sort();
     assert_eq!(
         errors,
-        [(403, "404".into(), "/404.html".into()), (404, "404".into(), "/404.html".into()), (500, "500".into(), "/500.html".into())],
+        [
+            (403, "404".into(), "/404.html".into()),
+            (404, "404".into(), "/404.html".into()),
+            (500, "500".into(), "/500.html".into())
+        ],
         "error pages (R1.3-e)"
     );
     let logging = config.logging().unwrap();
     assert!(logging.enabled(), "access logs (R8.1-b)");
-    assert!(logging.bucket().starts_with(&format!("{}.s3", edge.log_bucket)), "log bucket {}", logging.bucket());
+    assert!(
+        logging
+            .bucket()
+            .starts_with(&format!("{}.s3", edge.log_bucket)),
+        "log bucket {}",
+        logging.bucket()
+    );
     assert_eq!(logging.prefix(), "cloudfront/");
 }
 
 fn assert_policies(sdk: &Sdk, edge: &Edge) {
     let cloudfront = aws_sdk_cloudfront::Client::new(&sdk.config);
-    let cache = sdk.run(cloudfront.get_cache_policy().id(&edge.cache_policy_id).send()).unwrap();
+    let cache = sdk
+        .run(
+            cloudfront
+                .get_cache_policy()
+                .id(&edge.cache_policy_id)
+                .send(),
+        )
+        .unwrap();
     let cache = cache.cache_policy().unwrap().cache_policy_config().unwrap();
     assert_eq!(cache.default_ttl(), Some(3600), "one hour (R1.3-d)");
-    let keys = cache.parameters_in_cache_key_and_forwarded_to_origin().unwrap();
-    assert!(keys.enable_accept_encoding_gzip() && keys.enable_accept_encoding_brotli().unwrap_or(false), "compression");
+    let keys = cache
+        .parameters_in_cache_key_and_forwarded_to_origin()
+        .unwrap();
+    assert!(
+        keys.enable_accept_encoding_gzip() && keys.enable_accept_encoding_brotli().unwrap_or(false),
+        "compression"
+    );
 
-    let headers = sdk.run(cloudfront.get_response_headers_policy().id(&edge.headers_policy_id).send()).unwrap();
+    let headers = sdk
+        .run(
+            cloudfront
+                .get_response_headers_policy()
+                .id(&edge.headers_policy_id)
+                .send(),
+        )
+        .unwrap();
     let security = headers
         .response_headers_policy()
         .and_then(|p| p.response_headers_policy_config())
@@ -231,19 +414,56 @@ fn assert_policies(sdk: &Sdk, edge: &Edge) {
     let hsts = security.strict_transport_security().unwrap();
     assert_eq!(hsts.access_control_max_age_sec(), 63_072_000);
     assert!(hsts.include_subdomains().unwrap_or(false) && hsts.r#override());
-    assert!(security.content_security_policy().unwrap().content_security_policy().starts_with("default-src 'self'"));
-    assert!(security.content_type_options().is_some_and(|o| o.r#override()));
-    assert_eq!(security.frame_options().unwrap().frame_option().as_str(), "DENY");
-    assert_eq!(security.referrer_policy().unwrap().referrer_policy().as_str(), "strict-origin-when-cross-origin");
+    assert!(security
+        .content_security_policy()
+        .unwrap()
+        .content_security_policy()
+        .starts_with("default-src 'self'"));
+    assert!(security
+        .content_type_options()
+        .is_some_and(|o| o.r#override()));
+    assert_eq!(
+        security.frame_options().unwrap().frame_option().as_str(),
+        "DENY"
+    );
+    assert_eq!(
+        security
+            .referrer_policy()
+            .unwrap()
+            .referrer_policy()
+            .as_str(),
+        "strict-origin-when-cross-origin"
+    );
 }
 
 fn assert_nothing_left(sdk: &Sdk) {
     let cloudfront = aws_sdk_cloudfront::Client::new(&sdk.config);
     let distributions = sdk.run(cloudfront.list_distributions().send()).unwrap();
-    let left = distributions.distribution_list().map(|l| l.items().len()).unwrap_or(0);
+    let left = distributions
+        .distribution_list()
+        .map(|l| l.items().len())
+        .unwrap_or(0);
     assert_eq!(left, 0, "distributions left");
-    let policies = sdk.run(cloudfront.list_cache_policies().r#type(aws_sdk_cloudfront::types::CachePolicyType::Custom).send()).unwrap();
-    assert_eq!(policies.cache_policy_list().map(|l| l.items().len()).unwrap_or(0), 0, "cache policies left");
+    let policies = sdk
+        .run(
+            cloudfront
+                .list_cache_policies()
+                .r#type(aws_sdk_cloudfront::types::CachePolicyType::Custom)
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(
+        policies
+            .cache_policy_list()
+            .map(|l| l.items().len())
+            .unwrap_or(0),
+        0,
+        "cache policies left"
+    );
     let buckets = sdk.run(s3(sdk).list_buckets().send()).unwrap();
-    assert!(buckets.buckets().is_empty(), "buckets left: {:?}", buckets.buckets());
+    assert!(
+        buckets.buckets().is_empty(),
+        "buckets left: {:?}",
+        buckets.buckets()
+    );
 }

@@ -14,7 +14,10 @@ fn idempotency_check_fails_on_a_config_that_changes_every_plan() {
     let _destroy = tf.destroy_on_drop();
     match tf.try_apply_and_idempotent() {
         Err(Error::NotIdempotent { changes }) => {
-            assert_eq!(changes, vec!["terraform_data.always_new (replace)".to_owned()]);
+            assert_eq!(
+                changes,
+                vec!["terraform_data.always_new (replace)".to_owned()]
+            );
         }
         other => panic!("expected NotIdempotent, got {other:?}"),
     }
@@ -49,11 +52,18 @@ fn typed_vars_plan_outputs_and_destroy_guard() {
         assert_eq!(got.ratio, 0.1);
         assert!(got.enabled);
         assert_eq!(tf.output::<Vec<u16>>("ports"), vec![80, 443]);
-        assert!(tf.try_output::<Vec<String>>("ports").is_err(), "a wrong output type is an error");
+        assert!(
+            tf.try_output::<Vec<String>>("ports").is_err(),
+            "a wrong output type is an error"
+        );
     }
     // The guard destroyed everything when it went out of scope.
     let state: serde_json::Value = serde_json::from_str(&tf.try_state_pull().unwrap()).unwrap();
-    assert_eq!(state["resources"].as_array().map(Vec::len), Some(0), "{state}");
+    assert_eq!(
+        state["resources"].as_array().map(Vec::len),
+        Some(0),
+        "{state}"
+    );
 }
 
 #[test]

@@ -7,7 +7,11 @@ use terratest::{Emulator, Fault, Options, Terraform};
 
 fn caller_identity(emulator: &Emulator) -> (terratest::TempCopy, Terraform) {
     let copy = common::fixture("caller_identity");
-    let tf = Terraform::new(Options::new(&copy.path).cli_config(common::cli_config()).envs(emulator.env()));
+    let tf = Terraform::new(
+        Options::new(&copy.path)
+            .cli_config(common::cli_config())
+            .envs(emulator.env()),
+    );
     tf.init();
     (copy, tf)
 }
@@ -19,7 +23,9 @@ fn the_data_source_reads_the_caller_through_the_emulator() {
     let _destroy = tf.destroy_on_drop();
     tf.apply_and_idempotent();
     assert_eq!(tf.output::<String>("account_id"), "123456789012");
-    assert!(tf.output::<String>("arn").starts_with("arn:aws:sts::123456789012:"));
+    assert!(tf
+        .output::<String>("arn")
+        .starts_with("arn:aws:sts::123456789012:"));
     let log = emulator.request_log().unwrap();
     assert!(log.count("sts:GetCallerIdentity") >= 1, "{log:?}");
 }
@@ -32,10 +38,19 @@ fn each_bad_provider_setting_is_reported_on_its_attribute() {
         ("region", "tokyo".into(), "Invalid region"),
         ("max_retries", (-1).into(), "Invalid max_retries"),
         ("role_arn", "deployer".into(), "Invalid role_arn"),
-        ("sts_endpoint", "localhost:4566".into(), "Invalid endpoint URL"),
+        (
+            "sts_endpoint",
+            "localhost:4566".into(),
+            "Invalid endpoint URL",
+        ),
     ];
     for (var, value, summary) in cases {
-        let tf = Terraform::new(Options::new(&copy.path).cli_config(common::cli_config()).envs(emulator.env()).var(var, &value));
+        let tf = Terraform::new(
+            Options::new(&copy.path)
+                .cli_config(common::cli_config())
+                .envs(emulator.env())
+                .var(var, &value),
+        );
         let err = tf.try_plan().expect_err(var);
         let out = err.output();
         assert!(out.contains(summary), "{var}: {out}");
@@ -44,10 +59,14 @@ fn each_bad_provider_setting_is_reported_on_its_attribute() {
         let attribute = if var == "sts_endpoint" { "sts" } else { var };
         let points_at_attribute = out.lines().any(|line| {
             line.trim().split_once(':').is_some_and(|(number, source)| {
-                number.chars().all(|c| c.is_ascii_digit()) && source.trim_start().starts_with(&format!("{attribute} "))
+                number.chars().all(|c| c.is_ascii_digit())
+                    && source.trim_start().starts_with(&format!("{attribute} "))
             })
         });
-        assert!(points_at_attribute, "{var}: the diagnostic does not point at `{attribute}`: {out}");
+        assert!(
+            points_at_attribute,
+            "{var}: the diagnostic does not point at `{attribute}`: {out}"
+        );
         assert!(out.contains("in provider \"opsdeck\""), "{var}: {out}");
     }
 }
@@ -69,7 +88,13 @@ fn failures_carry_no_backtrace_even_with_rust_backtrace_set() {
     let out = err.output();
     assert!(out.contains("Cannot read the caller identity"), "{out}");
     assert!(out.contains("GetCallerIdentity failed"), "{out}");
-    for marker in ["stack backtrace", "backtrace:", "rust_begin_unwind", ".rs:", "panicked"] {
+    for marker in [
+        "stack backtrace",
+        "backtrace:",
+        "rust_begin_unwind",
+        ".rs:",
+        "panicked",
+    ] {
         assert!(!out.contains(marker), "found {marker:?} in {out}");
     }
 }
@@ -78,7 +103,9 @@ fn failures_carry_no_backtrace_even_with_rust_backtrace_set() {
 fn an_injected_fault_reaches_the_caller_and_stops_after_n_calls() {
     let emulator = Emulator::start().unwrap();
     let (copy, tf) = caller_identity(&emulator);
-    emulator.inject_fault(&Fault::throttle("GetCallerIdentity", 1).service("sts")).unwrap();
+    emulator
+        .inject_fault(&Fault::throttle("GetCallerIdentity", 1).service("sts"))
+        .unwrap();
     let err = tf.try_plan().unwrap_err();
     assert!(err.output().contains("Throttling"), "{}", err.output());
     assert!(err.output().contains("Rate exceeded"), "{}", err.output());
@@ -86,10 +113,21 @@ fn an_injected_fault_reaches_the_caller_and_stops_after_n_calls() {
     tf.plan();
 
     // With retries, the SDK backs off and rides over two throttled calls.
-    emulator.inject_fault(&Fault::throttle("GetCallerIdentity", 2).service("sts")).unwrap();
+    emulator
+        .inject_fault(&Fault::throttle("GetCallerIdentity", 2).service("sts"))
+        .unwrap();
     emulator.clear_request_log().unwrap();
-    let with_retries = Terraform::new(Options::new(&copy.path).cli_config(common::cli_config()).envs(emulator.env()).var("max_retries", 3));
+    let with_retries = Terraform::new(
+        Options::new(&copy.path)
+            .cli_config(common::cli_config())
+            .envs(emulator.env())
+            .var("max_retries", 3),
+    );
     with_retries.plan();
     let log = emulator.request_log().unwrap();
-    assert_eq!(log.count("sts:GetCallerIdentity"), 3, "two throttled calls and one success: {log:?}");
+    assert_eq!(
+        log.count("sts:GetCallerIdentity"),
+        3,
+        "two throttled calls and one success: {log:?}"
+    );
 }

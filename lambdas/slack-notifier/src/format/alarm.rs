@@ -101,7 +101,8 @@ pub struct Metric {
 
 /// Is this JSON object a CloudWatch alarm notification?
 pub fn matches(value: &Value) -> bool {
-    value.get("AlarmName").is_some_and(Value::is_string) && value.get("NewStateValue").is_some_and(Value::is_string)
+    value.get("AlarmName").is_some_and(Value::is_string)
+        && value.get("NewStateValue").is_some_and(Value::is_string)
 }
 
 fn state_emoji(state: &str) -> &'static str {
@@ -147,11 +148,23 @@ pub fn number(n: f64) -> String {
 }
 
 fn dimensions(dims: &[Dimension]) -> String {
-    dims.iter().map(|d| format!("{}={}", d.name, d.value)).collect::<Vec<_>>().join(", ")
+    dims.iter()
+        .map(|d| format!("{}={}", d.name, d.value))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-fn metric_line(namespace: Option<&str>, name: Option<&str>, stat: Option<&str>, dims: &[Dimension]) -> String {
-    let mut line = [namespace, name].into_iter().flatten().collect::<Vec<_>>().join(" ");
+fn metric_line(
+    namespace: Option<&str>,
+    name: Option<&str>,
+    stat: Option<&str>,
+    dims: &[Dimension],
+) -> String {
+    let mut line = [namespace, name]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
     if let Some(stat) = stat {
         line.push_str(&format!(" ({stat})"));
     }
@@ -170,16 +183,33 @@ fn trigger_fields(t: &Trigger) -> Vec<(&'static str, String)> {
         (None, Some(v)) => number(v),
         (None, None) => String::new(),
     };
-    let op = t.comparison_operator.as_deref().map(operator).unwrap_or_default();
+    let op = t
+        .comparison_operator
+        .as_deref()
+        .map(operator)
+        .unwrap_or_default();
     match &t.metrics {
         Some(queries) if !queries.is_empty() => {
             let mut lines = Vec::new();
             for q in queries {
                 let id = q.id.as_deref().unwrap_or("?");
-                let marker = if q.return_data == Some(true) { " ← alarm input" } else { "" };
+                let marker = if q.return_data == Some(true) {
+                    " ← alarm input"
+                } else {
+                    ""
+                };
                 if let Some(expr) = &q.expression {
-                    let label = q.label.as_deref().map(|l| format!(" ({l})")).unwrap_or_default();
-                    lines.push(format!("`{}` = `{}`{}{marker}", escape(id), escape(expr), escape(&label)));
+                    let label = q
+                        .label
+                        .as_deref()
+                        .map(|l| format!(" ({l})"))
+                        .unwrap_or_default();
+                    lines.push(format!(
+                        "`{}` = `{}`{}{marker}",
+                        escape(id),
+                        escape(expr),
+                        escape(&label)
+                    ));
                 } else if let Some(stat) = &q.metric_stat {
                     let m = stat.metric.as_ref();
                     let line = metric_line(
@@ -193,22 +223,43 @@ fn trigger_fields(t: &Trigger) -> Vec<(&'static str, String)> {
             }
             fields.push(("Metrics", lines.join("\n")));
             if !op.is_empty() {
-                fields.push(("Condition", format!("{} {}", escape(op), threshold).trim().to_owned()));
+                fields.push((
+                    "Condition",
+                    format!("{} {}", escape(op), threshold).trim().to_owned(),
+                ));
             }
         }
         _ => {
             let stat = t.extended_statistic.as_deref().or(t.statistic.as_deref());
-            let line = metric_line(t.namespace.as_deref(), t.metric_name.as_deref(), stat, &t.dimensions);
+            let line = metric_line(
+                t.namespace.as_deref(),
+                t.metric_name.as_deref(),
+                stat,
+                &t.dimensions,
+            );
             fields.push(("Metric", escape(&line)));
             if !op.is_empty() {
-                let unit = t.unit.as_deref().filter(|u| !u.is_empty() && *u != "None").map(|u| format!(" {u}")).unwrap_or_default();
-                fields.push(("Condition", format!("{} {}{}", escape(op), threshold, escape(&unit)).trim().to_owned()));
+                let unit = t
+                    .unit
+                    .as_deref()
+                    .filter(|u| !u.is_empty() && *u != "None")
+                    .map(|u| format!(" {u}"))
+                    .unwrap_or_default();
+                fields.push((
+                    "Condition",
+                    format!("{} {}{}", escape(op), threshold, escape(&unit))
+                        .trim()
+                        .to_owned(),
+                ));
             }
         }
     }
     if let (Some(evals), Some(period)) = (t.evaluation_periods, t.period) {
         let of = t.datapoints_to_alarm.unwrap_or(evals);
-        fields.push(("Evaluation", format!("{} of {} × {} s", number(of), number(evals), number(period))));
+        fields.push((
+            "Evaluation",
+            format!("{} of {} × {} s", number(of), number(evals), number(period)),
+        ));
     }
     fields
 }
@@ -218,7 +269,10 @@ fn child_name(child: &Value) -> Option<(String, Option<String>)> {
         Value::String(arn) => (arn.as_str(), None),
         Value::Object(o) => (
             o.get("Arn").and_then(Value::as_str)?,
-            o.get("State").and_then(|s| s.get("Value")).and_then(Value::as_str).map(str::to_owned),
+            o.get("State")
+                .and_then(|s| s.get("Value"))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
         ),
         _ => return None,
     };
@@ -232,13 +286,25 @@ pub fn format(msg: &SnsMessage, alarm: &AlarmMessage, ctx: &FormatContext) -> Va
     let arn = alarm.alarm_arn.as_deref().unwrap_or_default();
     let reason = alarm.new_state_reason.as_deref().unwrap_or_default();
 
-    let kind = if composite { "composite alarm" } else { "alarm" };
+    let kind = if composite {
+        "composite alarm"
+    } else {
+        "alarm"
+    };
     let severity = notes.severity.as_deref();
     let text = match severity {
-        Some(s) => format!("{state}: {} ({s}) {}", alarm.alarm_name, truncate(reason, 200)),
+        Some(s) => format!(
+            "{state}: {} ({s}) {}",
+            alarm.alarm_name,
+            truncate(reason, 200)
+        ),
         None => format!("{state}: {} {}", alarm.alarm_name, truncate(reason, 200)),
     };
-    let mut message = Message::new(&text).header(&format!("{} {state}: {}", state_emoji(state), alarm.alarm_name));
+    let mut message = Message::new(&text).header(&format!(
+        "{} {state}: {}",
+        state_emoji(state),
+        alarm.alarm_name
+    ));
     if !notes.text.is_empty() {
         message = message.section(&escape(&notes.text));
     }
@@ -248,7 +314,10 @@ pub fn format(msg: &SnsMessage, alarm: &AlarmMessage, ctx: &FormatContext) -> Va
 
     let mut fields: Vec<(&str, String)> = vec![
         ("Severity", severity.map(severity_label).unwrap_or_default()),
-        ("Alarm set", escape(notes.set.as_deref().unwrap_or_default())),
+        (
+            "Alarm set",
+            escape(notes.set.as_deref().unwrap_or_default()),
+        ),
         (
             "State",
             match alarm.old_state_value.as_deref() {
@@ -263,7 +332,10 @@ pub fn format(msg: &SnsMessage, alarm: &AlarmMessage, ctx: &FormatContext) -> Va
     if let Some(rule) = &alarm.alarm_rule {
         fields.push(("Rule", format!("`{}`", escape(&truncate(rule, 1500)))));
     }
-    fields.push(("Changed at", escape(alarm.state_change_time.as_deref().unwrap_or_default())));
+    fields.push((
+        "Changed at",
+        escape(alarm.state_change_time.as_deref().unwrap_or_default()),
+    ));
     fields.push((
         "Account / region",
         escape(
@@ -283,7 +355,10 @@ pub fn format(msg: &SnsMessage, alarm: &AlarmMessage, ctx: &FormatContext) -> Va
             .flatten()
             .filter_map(child_name)
             .map(|(arn, child_state)| {
-                let name = arn.rsplit_once(":alarm:").map(|(_, n)| n.to_owned()).unwrap_or_else(|| arn.clone());
+                let name = arn
+                    .rsplit_once(":alarm:")
+                    .map(|(_, n)| n.to_owned())
+                    .unwrap_or_else(|| arn.clone());
                 let label = match console::alarm_url(&arn) {
                     Some(url) => link(&url, &name),
                     None => escape(&name),
@@ -299,11 +374,19 @@ pub fn format(msg: &SnsMessage, alarm: &AlarmMessage, ctx: &FormatContext) -> Va
         }
     }
 
-    let dashboard = notes.dashboard.clone().or_else(|| ctx.default_dashboard.clone());
+    let dashboard = notes
+        .dashboard
+        .clone()
+        .or_else(|| ctx.default_dashboard.clone());
     message = message.buttons(&[
         ("Runbook", notes.runbook.clone()),
         ("Open alarm", console::alarm_url(arn)),
-        ("Dashboard", dashboard.and_then(|d| console::dashboard_url(arn, &d))),
+        (
+            "Dashboard",
+            dashboard.and_then(|d| console::dashboard_url(arn, &d)),
+        ),
     ]);
-    message.context(&footer(kind, msg, console::region_code(arn))).build()
+    message
+        .context(&footer(kind, msg, console::region_code(arn)))
+        .build()
 }

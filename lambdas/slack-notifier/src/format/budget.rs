@@ -32,8 +32,14 @@ pub struct BudgetNotice {
 /// Is this a Budgets notice? Needs Budgets' own anchor, not just any text with a
 /// colon, so that other plain-text messages fall through to the readable fallback.
 pub fn matches(msg: &SnsMessage) -> bool {
-    let anchored = msg.message.trim_start().starts_with("AWS Budget Notification")
-        || msg.subject.as_deref().is_some_and(|s| s.starts_with("AWS Budgets:"));
+    let anchored = msg
+        .message
+        .trim_start()
+        .starts_with("AWS Budget Notification")
+        || msg
+            .subject
+            .as_deref()
+            .is_some_and(|s| s.starts_with("AWS Budgets:"));
     anchored && msg.message.contains("Budget Name:")
 }
 
@@ -45,9 +51,17 @@ pub fn parse(text: &str) -> BudgetNotice {
             continue;
         }
         if let Some((key, value)) = line.split_once(": ") {
-            let known = ["Budget Name", "Budget Type", "Budgeted Amount", "Alert Type", "Alert Threshold"];
+            let known = [
+                "Budget Name",
+                "Budget Type",
+                "Budgeted Amount",
+                "Alert Type",
+                "Alert Threshold",
+            ];
             if known.contains(&key) || key.ends_with(" Amount") {
-                notice.fields.insert(key.to_owned(), value.trim().to_owned());
+                notice
+                    .fields
+                    .insert(key.to_owned(), value.trim().to_owned());
             }
         }
     }
@@ -59,13 +73,26 @@ pub fn format(msg: &SnsMessage, notice: &BudgetNotice) -> Value {
     let name = get("Budget Name");
     let alert_type = get("Alert Type");
     let forecast = alert_type.eq_ignore_ascii_case("FORECASTED");
-    let (emoji, verb) = if forecast { (":crystal_ball:", "is forecast to exceed") } else { (":money_with_wings:", "exceeded") };
-    let amount_key = notice.fields.keys().find(|k| k.ends_with(" Amount") && *k != "Budgeted Amount").cloned();
-    let amount = amount_key.as_ref().and_then(|k| notice.fields.get(k)).cloned().unwrap_or_default();
+    let (emoji, verb) = if forecast {
+        (":crystal_ball:", "is forecast to exceed")
+    } else {
+        (":money_with_wings:", "exceeded")
+    };
+    let amount_key = notice
+        .fields
+        .keys()
+        .find(|k| k.ends_with(" Amount") && *k != "Budgeted Amount")
+        .cloned();
+    let amount = amount_key
+        .as_ref()
+        .and_then(|k| notice.fields.get(k))
+        .cloned()
+        .unwrap_or_default();
     let threshold = get("Alert Threshold");
 
     let text = format!("Budget {name} {verb} its alert threshold {threshold}: {amount}");
-    let mut message = Message::new(&text).header(&format!("{emoji} Budget {name} {verb} its threshold"));
+    let mut message =
+        Message::new(&text).header(&format!("{emoji} Budget {name} {verb} its threshold"));
     if let Some(summary) = &notice.summary {
         message = message.section(&escape(summary));
     }
@@ -73,7 +100,7 @@ pub fn format(msg: &SnsMessage, notice: &BudgetNotice) -> Value {
         ("Budget", escape(&name)),
         ("Type", escape(&get("Budget Type"))),
         ("Budgeted", escape(&get("Budgeted Amount"))),
-        ("Alert", escape(&format!("{alert_type} {threshold}").trim().to_owned())),
+        ("Alert", escape(format!("{alert_type} {threshold}").trim())),
     ];
     if let Some(key) = &amount_key {
         fields.push((key.as_str(), escape(&amount)));
@@ -92,14 +119,23 @@ mod tests {
     #[test]
     fn reads_the_key_value_lines() {
         let n = parse("AWS Budget Notification\nBudget Name: monthly\nBudgeted Amount: $100.00\nFORECASTED Amount: $120.00\nUnrelated: x");
-        assert_eq!(n.fields.get("Budget Name").map(String::as_str), Some("monthly"));
-        assert_eq!(n.fields.get("FORECASTED Amount").map(String::as_str), Some("$120.00"));
+        assert_eq!(
+            n.fields.get("Budget Name").map(String::as_str),
+            Some("monthly")
+        );
+        assert_eq!(
+            n.fields.get("FORECASTED Amount").map(String::as_str),
+            Some("$120.00")
+        );
         assert!(!n.fields.contains_key("Unrelated"));
     }
 
     #[test]
     fn plain_text_without_the_budgets_anchor_is_not_a_budget() {
-        let msg = SnsMessage { message: "Budget Name: x".into(), ..Default::default() };
+        let msg = SnsMessage {
+            message: "Budget Name: x".into(),
+            ..Default::default()
+        };
         assert!(!matches(&msg));
     }
 }

@@ -87,11 +87,15 @@ pub fn schema(value: &Value) -> Option<&str> {
 
 pub fn format_deploy(msg: &SnsMessage, e: &DeployEvent) -> Value {
     let (what, emoji) = match (e.kind, e.status) {
-        (DeployKind::Deploy, DeployStatus::Started) => ("Deploy started", ":hourglass_flowing_sand:"),
+        (DeployKind::Deploy, DeployStatus::Started) => {
+            ("Deploy started", ":hourglass_flowing_sand:")
+        }
         (DeployKind::Deploy, DeployStatus::Succeeded) => ("Deployed", ":rocket:"),
         (DeployKind::Deploy, DeployStatus::Failed) => ("Deploy failed", ":x:"),
         (DeployKind::Rollback, DeployStatus::Started) => ("Rollback started", ":rewind:"),
-        (DeployKind::Rollback, DeployStatus::Succeeded) => ("Rolled back", ":leftwards_arrow_with_hook:"),
+        (DeployKind::Rollback, DeployStatus::Succeeded) => {
+            ("Rolled back", ":leftwards_arrow_with_hook:")
+        }
         (DeployKind::Rollback, DeployStatus::Failed) => ("Rollback failed", ":rotating_light:"),
     };
     let target = match e.kind {
@@ -114,9 +118,15 @@ pub fn format_deploy(msg: &SnsMessage, e: &DeployEvent) -> Value {
     message = message.fields(&[
         ("Environment", escape(&e.environment)),
         ("Version", version),
-        (previous_label, escape(e.previous_version.as_deref().unwrap_or_default())),
+        (
+            previous_label,
+            escape(e.previous_version.as_deref().unwrap_or_default()),
+        ),
         ("By", escape(e.deployer.as_deref().unwrap_or_default())),
-        ("Status", escape(&format!("{:?}", e.status).to_ascii_lowercase())),
+        (
+            "Status",
+            escape(&format!("{:?}", e.status).to_ascii_lowercase()),
+        ),
         ("Time", escape(e.time.as_deref().unwrap_or_default())),
     ]);
     if !e.checks.is_empty() {
@@ -124,22 +134,36 @@ pub fn format_deploy(msg: &SnsMessage, e: &DeployEvent) -> Value {
             .checks
             .iter()
             .map(|c| {
-                let mark = if c.passed { ":white_check_mark:" } else { ":x:" };
-                let detail = c.detail.as_deref().map(|d| format!(" — {}", escape(d))).unwrap_or_default();
+                let mark = if c.passed {
+                    ":white_check_mark:"
+                } else {
+                    ":x:"
+                };
+                let detail = c
+                    .detail
+                    .as_deref()
+                    .map(|d| format!(" — {}", escape(d)))
+                    .unwrap_or_default();
                 format!("{mark} {}{detail}", escape(&c.name))
             })
             .collect();
         message = message.section(&format!("*Checks*\n{}", lines.join("\n")));
     }
     message
-        .buttons(&[("Release", e.release_url.clone()), ("Pipeline run", e.run_url.clone())])
+        .buttons(&[
+            ("Release", e.release_url.clone()),
+            ("Pipeline run", e.run_url.clone()),
+        ])
         .context(&footer("opsdeck", msg, None))
         .build()
 }
 
 pub fn format_test(msg: &SnsMessage, e: &TestEvent) -> Value {
     let topic = e.topic_arn.as_deref().unwrap_or(&msg.topic_arn);
-    let mut body = format!("Alarms published to `{}` reach this channel.", escape(topic));
+    let mut body = format!(
+        "Alarms published to `{}` reach this channel.",
+        escape(topic)
+    );
     if let Some(text) = &e.text {
         body.push_str(&format!("\n{}", escape(text)));
     }

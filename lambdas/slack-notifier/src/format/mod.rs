@@ -63,44 +63,67 @@ fn typed<'a, T: Deserialize<'a>>(value: &'a Value) -> Result<T, String> {
 /// Formats one message. A message that looks like a known type but does not parse
 /// as one goes to the fallback with the parse error shown, so it still reaches Slack.
 pub fn format(msg: &SnsMessage, ctx: &FormatContext) -> Formatted {
-    let done = |kind, payload| Formatted { kind, payload, truncated: false };
+    let done = |kind, payload| Formatted {
+        kind,
+        payload,
+        truncated: false,
+    };
     let fallback = |why: Option<String>| {
         let (payload, truncated) = fallback::format(msg, why.as_deref());
-        Formatted { kind: Kind::Fallback, payload, truncated }
+        Formatted {
+            kind: Kind::Fallback,
+            payload,
+            truncated,
+        }
     };
     if let Ok(json) = serde_json::from_str::<Value>(&msg.message) {
         if alarm::matches(&json) {
             return match typed::<alarm::AlarmMessage>(&json) {
                 Ok(a) => {
-                    let kind = if a.alarm_rule.is_some() { Kind::CompositeAlarm } else { Kind::MetricAlarm };
+                    let kind = if a.alarm_rule.is_some() {
+                        Kind::CompositeAlarm
+                    } else {
+                        Kind::MetricAlarm
+                    };
                     done(kind, alarm::format(msg, &a, ctx))
                 }
-                Err(e) => fallback(Some(format!("Looks like a CloudWatch alarm but could not be read: {e}"))),
+                Err(e) => fallback(Some(format!(
+                    "Looks like a CloudWatch alarm but could not be read: {e}"
+                ))),
             };
         }
         if stepfunctions::matches(&json) {
             return match typed::<stepfunctions::ExecutionEvent>(&json) {
                 Ok(e) => done(Kind::StepFunctions, stepfunctions::format(msg, &e)),
-                Err(e) => fallback(Some(format!("Looks like a Step Functions event but could not be read: {e}"))),
+                Err(e) => fallback(Some(format!(
+                    "Looks like a Step Functions event but could not be read: {e}"
+                ))),
             };
         }
         match deploy::schema(&json) {
             Some(deploy::DEPLOY_SCHEMA) => {
                 return match typed::<deploy::DeployEvent>(&json) {
                     Ok(e) => done(Kind::Deploy, deploy::format_deploy(msg, &e)),
-                    Err(e) => fallback(Some(format!("An opsdeck deploy event that could not be read: {e}"))),
+                    Err(e) => fallback(Some(format!(
+                        "An opsdeck deploy event that could not be read: {e}"
+                    ))),
                 };
             }
             Some(deploy::TEST_SCHEMA) => {
                 return match typed::<deploy::TestEvent>(&json) {
                     Ok(e) => done(Kind::Test, deploy::format_test(msg, &e)),
-                    Err(e) => fallback(Some(format!("An opsdeck test event that could not be read: {e}"))),
+                    Err(e) => fallback(Some(format!(
+                        "An opsdeck test event that could not be read: {e}"
+                    ))),
                 };
             }
             _ => {}
         }
     } else if budget::matches(msg) {
-        return done(Kind::Budget, budget::format(msg, &budget::parse(&msg.message)));
+        return done(
+            Kind::Budget,
+            budget::format(msg, &budget::parse(&msg.message)),
+        );
     }
     fallback(None)
 }

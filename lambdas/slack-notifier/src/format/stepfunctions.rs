@@ -83,9 +83,14 @@ pub fn format(msg: &SnsMessage, event: &ExecutionEvent) -> Value {
     let status_words = d.status.to_ascii_lowercase().replace('_', " ");
     let error = d.error.as_deref().unwrap_or_default();
     let text = format!("Step Functions {machine} execution {status_words}: {error}");
-    let mut message = Message::new(&text).header(&format!("{emoji} {machine}: execution {status_words}"));
+    let mut message =
+        Message::new(&text).header(&format!("{emoji} {machine}: execution {status_words}"));
     if !error.is_empty() || d.cause.is_some() {
-        let cause = d.cause.as_deref().map(|c| format!("\n```{}```", escape(&truncate(c, 2500)))).unwrap_or_default();
+        let cause = d
+            .cause
+            .as_deref()
+            .map(|c| format!("\n```{}```", escape(&truncate(c, 2500))))
+            .unwrap_or_default();
         message = message.section(&format!("*Error* `{}`{cause}", escape(error)));
     }
     let took = match (d.start_date, d.stop_date) {
@@ -100,12 +105,22 @@ pub fn format(msg: &SnsMessage, event: &ExecutionEvent) -> Value {
         ("Time", escape(event.time.as_deref().unwrap_or_default())),
         (
             "Account / region",
-            escape(&[event.account.as_deref(), event.region.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" / ")),
+            escape(
+                &[event.account.as_deref(), event.region.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+            ),
         ),
     ]);
     message
         .buttons(&[("Open execution", console::execution_url(&d.execution_arn))])
-        .context(&footer("Step Functions via EventBridge", msg, event.region.as_deref()))
+        .context(&footer(
+            "Step Functions via EventBridge",
+            msg,
+            event.region.as_deref(),
+        ))
         .build()
 }
 

@@ -20,7 +20,10 @@ pub struct Request {
 
 impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -43,7 +46,12 @@ pub struct Reply {
 
 impl Reply {
     pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
-        Self { status, headers: Vec::new(), body: body.into(), delay: Duration::ZERO }
+        Self {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+            delay: Duration::ZERO,
+        }
     }
 
     pub fn json(status: u16, value: &serde_json::Value) -> Self {
@@ -78,14 +86,20 @@ impl Server {
         let log = Arc::clone(&requests);
         let task = tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { return };
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
                 let (handler, log) = (Arc::clone(&handler), Arc::clone(&log));
                 tokio::spawn(async move {
                     let _ = serve(stream, handler, log).await;
                 });
             }
         });
-        Self { addr, requests, task }
+        Self {
+            addr,
+            requests,
+            task,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -97,7 +111,10 @@ impl Server {
     }
 
     pub fn requests_to(&self, path_prefix: &str) -> Vec<Request> {
-        self.requests().into_iter().filter(|r| r.path.starts_with(path_prefix)).collect()
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path.starts_with(path_prefix))
+            .collect()
     }
 }
 
@@ -108,7 +125,11 @@ impl Drop for Server {
 }
 
 /// Serves requests on one connection until the peer closes it (keep-alive).
-async fn serve(mut stream: TcpStream, handler: Handler, log: Arc<Mutex<Vec<Request>>>) -> std::io::Result<()> {
+async fn serve(
+    mut stream: TcpStream,
+    handler: Handler,
+    log: Arc<Mutex<Vec<Request>>>,
+) -> std::io::Result<()> {
     let mut buf = Vec::new();
     loop {
         let head_end = loop {
@@ -130,13 +151,23 @@ async fn serve(mut stream: TcpStream, handler: Handler, log: Arc<Mutex<Vec<Reque
         let method = first.next().unwrap_or_default().to_owned();
         let path = first.next().unwrap_or_default().to_owned();
         let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())))
+            .filter_map(|l| {
+                l.split_once(':')
+                    .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+            })
             .collect();
-        let get = |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+        let get = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        };
         let body = if get("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
             read_chunked(&mut stream, &mut buf).await?
         } else {
-            let len: usize = get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+            let len: usize = get("content-length")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
             while buf.len() < len {
                 let mut chunk = [0u8; 4096];
                 let n = stream.read(&mut chunk).await?;
@@ -147,13 +178,23 @@ async fn serve(mut stream: TcpStream, handler: Handler, log: Arc<Mutex<Vec<Reque
             }
             buf.drain(..len).collect()
         };
-        let request = Request { method, path, headers, body, at };
+        let request = Request {
+            method,
+            path,
+            headers,
+            body,
+            at,
+        };
         log.lock().unwrap().push(request.clone());
         let reply = handler(&request);
         if !reply.delay.is_zero() {
             tokio::time::sleep(reply.delay).await;
         }
-        let mut out = format!("HTTP/1.1 {} X\r\ncontent-length: {}\r\n", reply.status, reply.body.len());
+        let mut out = format!(
+            "HTTP/1.1 {} X\r\ncontent-length: {}\r\n",
+            reply.status,
+            reply.body.len()
+        );
         for (k, v) in &reply.headers {
             out.push_str(&format!("{k}: {v}\r\n"));
         }
@@ -161,7 +202,10 @@ async fn serve(mut stream: TcpStream, handler: Handler, log: Arc<Mutex<Vec<Reque
         stream.write_all(out.as_bytes()).await?;
         stream.write_all(&reply.body).await?;
         stream.flush().await?;
-        if request.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close")) {
+        if request
+            .header("connection")
+            .is_some_and(|v| v.eq_ignore_ascii_case("close"))
+        {
             return Ok(());
         }
     }
@@ -185,7 +229,8 @@ async fn read_chunked(stream: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Res
             }
             buf.extend_from_slice(&chunk[..n]);
         };
-        let size = usize::from_str_radix(String::from_utf8_lossy(&buf[..line_end]).trim(), 16).unwrap_or(0);
+        let size = usize::from_str_radix(String::from_utf8_lossy(&buf[..line_end]).trim(), 16)
+            .unwrap_or(0);
         buf.drain(..line_end + 2);
         while buf.len() < size + 2 {
             let mut chunk = [0u8; 4096];
@@ -205,7 +250,10 @@ async fn read_chunked(stream: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Res
 
 /// A Secrets Manager `GetSecretValue` answer (awsJson1.1), or its not-found error.
 pub fn secrets_manager_reply(request: &Request, secrets: &[(String, String)]) -> Reply {
-    let id = request.json()["SecretId"].as_str().unwrap_or_default().to_owned();
+    let id = request.json()["SecretId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     match secrets.iter().find(|(arn, _)| *arn == id) {
         Some((arn, value)) => Reply::json(
             200,
@@ -217,7 +265,8 @@ pub fn secrets_manager_reply(request: &Request, secrets: &[(String, String)]) ->
     }
 }
 
-pub const SECRET_ARN: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:opsdeck/slack-webhook-AbCdEf";
+pub const SECRET_ARN: &str =
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:opsdeck/slack-webhook-AbCdEf";
 
 /// The SNS event of the AWS-documented CloudWatch alarm sample (tests/events/metric_alarm.json).
 pub fn alarm_event() -> serde_json::Value {

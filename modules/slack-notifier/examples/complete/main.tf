@@ -17,13 +17,28 @@ locals {
   }
 }
 
-# The webhook's own key (R4.4-c, P6); its default policy delegates to IAM, and the
-# notifier's role may decrypt with it through Secrets Manager only.
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+# The webhook's own key (R4.4-c, P6); its policy delegates to IAM (written out rather
+# than left to the default), and the notifier's role may decrypt with it through
+# Secrets Manager only.
 resource "aws_kms_key" "webhook" {
   description             = "opsdeck example: the Slack webhook secret"
   enable_key_rotation     = true
   deletion_window_in_days = 7
   tags                    = local.tags
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "AccountAdministersThroughIam"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
 }
 
 resource "aws_secretsmanager_secret" "webhook" {

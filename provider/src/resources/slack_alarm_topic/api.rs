@@ -27,7 +27,8 @@ fn code<E: ProvideErrorMetadata>(e: &E) -> &str {
 /// `arn:<partition>:sns:<region>:<account>:<name>` → (partition, account, name).
 pub fn split_topic_arn(arn: &str) -> Option<(&str, &str, &str)> {
     let p: Vec<&str> = arn.splitn(6, ':').collect();
-    (p.len() == 6 && p[0] == "arn" && p[2] == "sns" && p[4].len() == 12 && !p[5].is_empty()).then(|| (p[1], p[4], p[5]))
+    (p.len() == 6 && p[0] == "arn" && p[2] == "sns" && p[4].len() == 12 && !p[5].is_empty())
+        .then(|| (p[1], p[4], p[5]))
 }
 
 /// The topic, or `None` when it no longer exists.
@@ -58,21 +59,45 @@ pub async fn get_topic(ctx: &AwsContext, arn: &str) -> Result<Option<Topic>> {
     }))
 }
 
-pub async fn create_topic(ctx: &AwsContext, name: &str, kms_key: &str, display_name: Option<&str>, tags: &BTreeMap<String, String>) -> Result<String> {
+pub async fn create_topic(
+    ctx: &AwsContext,
+    name: &str,
+    kms_key: &str,
+    display_name: Option<&str>,
+    tags: &BTreeMap<String, String>,
+) -> Result<String> {
     let mut attributes = HashMap::from([("KmsMasterKeyId".to_owned(), kms_key.to_owned())]);
     if let Some(d) = display_name {
         attributes.insert("DisplayName".to_owned(), d.to_owned());
     }
-    let mut request = ctx.sns().create_topic().name(name).set_attributes(Some(attributes));
+    let mut request = ctx
+        .sns()
+        .create_topic()
+        .name(name)
+        .set_attributes(Some(attributes));
     for (k, v) in tags {
-        let tag = aws_sdk_sns::types::Tag::builder().key(k).value(v).build().map_err(|e| Error::Invalid(format!("tag {k}: {e}")))?;
+        let tag = aws_sdk_sns::types::Tag::builder()
+            .key(k)
+            .value(v)
+            .build()
+            .map_err(|e| Error::Invalid(format!("tag {k}: {e}")))?;
         request = request.tags(tag);
     }
-    let out = request.send().await.map_err(|e| Error::aws("sns", "CreateTopic", e))?;
-    out.topic_arn().map(str::to_owned).ok_or_else(|| Error::Invalid("CreateTopic returned no TopicArn".into()))
+    let out = request
+        .send()
+        .await
+        .map_err(|e| Error::aws("sns", "CreateTopic", e))?;
+    out.topic_arn()
+        .map(str::to_owned)
+        .ok_or_else(|| Error::Invalid("CreateTopic returned no TopicArn".into()))
 }
 
-pub async fn set_topic_attribute(ctx: &AwsContext, arn: &str, name: &str, value: &str) -> Result<()> {
+pub async fn set_topic_attribute(
+    ctx: &AwsContext,
+    arn: &str,
+    name: &str,
+    value: &str,
+) -> Result<()> {
     ctx.sns()
         .set_topic_attributes()
         .topic_arn(arn)
@@ -85,20 +110,44 @@ pub async fn set_topic_attribute(ctx: &AwsContext, arn: &str, name: &str, value:
 }
 
 /// Makes the topic's tags exactly `wanted`.
-pub async fn sync_tags(ctx: &AwsContext, arn: &str, current: &BTreeMap<String, String>, wanted: &BTreeMap<String, String>) -> Result<()> {
+pub async fn sync_tags(
+    ctx: &AwsContext,
+    arn: &str,
+    current: &BTreeMap<String, String>,
+    wanted: &BTreeMap<String, String>,
+) -> Result<()> {
     let sns = ctx.sns();
-    let stale: Vec<String> = current.keys().filter(|k| !wanted.contains_key(*k)).cloned().collect();
+    let stale: Vec<String> = current
+        .keys()
+        .filter(|k| !wanted.contains_key(*k))
+        .cloned()
+        .collect();
     if !stale.is_empty() {
-        sns.untag_resource().resource_arn(arn).set_tag_keys(Some(stale)).send().await.map_err(|e| Error::aws("sns", "UntagResource", e))?;
+        sns.untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(stale))
+            .send()
+            .await
+            .map_err(|e| Error::aws("sns", "UntagResource", e))?;
     }
-    let changed: Vec<(&String, &String)> = wanted.iter().filter(|(k, v)| current.get(*k) != Some(*v)).collect();
+    let changed: Vec<(&String, &String)> = wanted
+        .iter()
+        .filter(|(k, v)| current.get(*k) != Some(*v))
+        .collect();
     if !changed.is_empty() {
         let mut request = sns.tag_resource().resource_arn(arn);
         for (k, v) in changed {
-            let tag = aws_sdk_sns::types::Tag::builder().key(k).value(v).build().map_err(|e| Error::Invalid(format!("tag {k}: {e}")))?;
+            let tag = aws_sdk_sns::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .map_err(|e| Error::Invalid(format!("tag {k}: {e}")))?;
             request = request.tags(tag);
         }
-        request.send().await.map_err(|e| Error::aws("sns", "TagResource", e))?;
+        request
+            .send()
+            .await
+            .map_err(|e| Error::aws("sns", "TagResource", e))?;
     }
     Ok(())
 }
@@ -145,7 +194,11 @@ pub enum KeyProblem {
 
 /// Resolves `key` (key or alias ARN) and checks that its policy lets `publishers`
 /// use it. Returns the key's ARN.
-pub async fn check_key(ctx: &AwsContext, key: &str, publishers: &[String]) -> std::result::Result<String, KeyProblem> {
+pub async fn check_key(
+    ctx: &AwsContext,
+    key: &str,
+    publishers: &[String],
+) -> std::result::Result<String, KeyProblem> {
     let kms = ctx.kms();
     let meta = match kms.describe_key().key_id(key).send().await {
         Ok(out) => out.key_metadata().cloned(),
@@ -154,7 +207,11 @@ pub async fn check_key(ctx: &AwsContext, key: &str, publishers: &[String]) -> st
         }
         Err(e) => return Err(KeyProblem::Call(Error::aws("kms", "DescribeKey", e))),
     };
-    let Some(meta) = meta else { return Err(KeyProblem::Unusable(format!("DescribeKey returned nothing for {key}"))) };
+    let Some(meta) = meta else {
+        return Err(KeyProblem::Unusable(format!(
+            "DescribeKey returned nothing for {key}"
+        )));
+    };
     if meta.key_manager() == Some(&aws_sdk_kms::types::KeyManagerType::Aws) {
         return Err(KeyProblem::Unusable(format!(
             "{key} is an AWS managed key (such as alias/aws/sns). Its policy cannot be changed to let cloudwatch.amazonaws.com use it, so CloudWatch alarms sent to the topic would be dropped silently. Use a customer managed key, or leave kms_key_arn unset to let the resource create one."
@@ -180,7 +237,9 @@ pub async fn check_key(ctx: &AwsContext, key: &str, publishers: &[String]) -> st
     if missing.is_empty() {
         Ok(key_arn)
     } else {
-        Err(KeyProblem::Policy(policy::describe_missing(&key_arn, &missing)))
+        Err(KeyProblem::Policy(policy::describe_missing(
+            &key_arn, &missing,
+        )))
     }
 }
 
@@ -191,24 +250,51 @@ pub fn own_key_alias(name: &str) -> String {
 
 /// Creates the topic's own key: customer managed, rotated yearly, with the policy of
 /// [`policy::own_key_policy`] and the alias [`own_key_alias`].
-pub async fn create_own_key(ctx: &AwsContext, name: &str, publishers: &[String], tags: &BTreeMap<String, String>) -> Result<String> {
-    let who = ctx.sts().get_caller_identity().send().await.map_err(|e| Error::aws("sts", "GetCallerIdentity", e))?;
+pub async fn create_own_key(
+    ctx: &AwsContext,
+    name: &str,
+    publishers: &[String],
+    tags: &BTreeMap<String, String>,
+) -> Result<String> {
+    let who = ctx
+        .sts()
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| Error::aws("sts", "GetCallerIdentity", e))?;
     let account = who.account().unwrap_or_default();
     let partition = who.arn().and_then(|a| a.split(':').nth(1)).unwrap_or("aws");
     let kms = ctx.kms();
     let mut request = kms
         .create_key()
-        .description(format!("opsdeck_slack_alarm_topic {name}: encrypts the SNS topic; lets its publishers use it"))
+        .description(format!(
+            "opsdeck_slack_alarm_topic {name}: encrypts the SNS topic; lets its publishers use it"
+        ))
         .policy(policy::own_key_policy(partition, account, publishers).to_string());
     for (k, v) in tags {
-        let tag = aws_sdk_kms::types::Tag::builder().tag_key(k).tag_value(v).build().map_err(|e| Error::Invalid(format!("tag {k}: {e}")))?;
+        let tag = aws_sdk_kms::types::Tag::builder()
+            .tag_key(k)
+            .tag_value(v)
+            .build()
+            .map_err(|e| Error::Invalid(format!("tag {k}: {e}")))?;
         request = request.tags(tag);
     }
-    let meta = request.send().await.map_err(|e| Error::aws("kms", "CreateKey", e))?.key_metadata().cloned();
-    let Some(meta) = meta else { return Err(Error::Invalid("CreateKey returned no key metadata".into())) };
+    let meta = request
+        .send()
+        .await
+        .map_err(|e| Error::aws("kms", "CreateKey", e))?
+        .key_metadata()
+        .cloned();
+    let Some(meta) = meta else {
+        return Err(Error::Invalid("CreateKey returned no key metadata".into()));
+    };
     let key_arn = meta.arn().unwrap_or(meta.key_id()).to_owned();
     let done = async {
-        kms.enable_key_rotation().key_id(meta.key_id()).send().await.map_err(|e| Error::aws("kms", "EnableKeyRotation", e))?;
+        kms.enable_key_rotation()
+            .key_id(meta.key_id())
+            .send()
+            .await
+            .map_err(|e| Error::aws("kms", "EnableKeyRotation", e))?;
         kms.create_alias()
             .alias_name(own_key_alias(name))
             .target_key_id(meta.key_id())
@@ -220,21 +306,42 @@ pub async fn create_own_key(ctx: &AwsContext, name: &str, publishers: &[String],
     .await;
     if let Err(e) = done {
         // Leave no orphan key behind a failed create.
-        let _ = kms.schedule_key_deletion().key_id(meta.key_id()).pending_window_in_days(7).send().await;
+        let _ = kms
+            .schedule_key_deletion()
+            .key_id(meta.key_id())
+            .pending_window_in_days(7)
+            .send()
+            .await;
         return Err(e);
     }
     Ok(key_arn)
 }
 
+/// The key id of a key ARN (`arn:...:key/<id>` → `<id>`), for the calls that take
+/// either: moto 5.2 accepts only the id in some of them (ScheduleKeyDeletion), AWS both.
+fn key_id(key_arn: &str) -> &str {
+    key_arn
+        .rsplit_once(":key/")
+        .map(|(_, id)| id)
+        .unwrap_or(key_arn)
+}
+
 /// Rewrites the policy of the resource's own key for a new list of publishers.
-pub async fn update_own_key_policy(ctx: &AwsContext, key_arn: &str, publishers: &[String]) -> Result<()> {
+pub async fn update_own_key_policy(
+    ctx: &AwsContext,
+    key_arn: &str,
+    publishers: &[String],
+) -> Result<()> {
     let (partition, account) = {
         let p: Vec<&str> = key_arn.split(':').collect();
-        (p.get(1).copied().unwrap_or("aws").to_owned(), p.get(4).copied().unwrap_or_default().to_owned())
+        (
+            p.get(1).copied().unwrap_or("aws").to_owned(),
+            p.get(4).copied().unwrap_or_default().to_owned(),
+        )
     };
     ctx.kms()
         .put_key_policy()
-        .key_id(key_arn)
+        .key_id(key_id(key_arn))
         .policy_name("default")
         .policy(policy::own_key_policy(&partition, &account, publishers).to_string())
         .send()
@@ -257,12 +364,23 @@ pub async fn own_key_of(ctx: &AwsContext, name: &str) -> Result<Option<String>> 
 /// allows; until then it can still decrypt what it encrypted).
 pub async fn retire_own_key(ctx: &AwsContext, name: &str, key_arn: &str) -> Result<()> {
     let kms = ctx.kms();
-    match kms.delete_alias().alias_name(own_key_alias(name)).send().await {
+    match kms
+        .delete_alias()
+        .alias_name(own_key_alias(name))
+        .send()
+        .await
+    {
         Ok(_) => {}
         Err(e) if code(&e) == "NotFoundException" => {}
         Err(e) => return Err(Error::aws("kms", "DeleteAlias", e)),
     }
-    match kms.schedule_key_deletion().key_id(key_arn).pending_window_in_days(7).send().await {
+    match kms
+        .schedule_key_deletion()
+        .key_id(key_id(key_arn))
+        .pending_window_in_days(7)
+        .send()
+        .await
+    {
         Ok(_) => Ok(()),
         // Already pending deletion, or gone.
         Err(e) if matches!(code(&e), "NotFoundException" | "KMSInvalidStateException") => Ok(()),
@@ -300,7 +418,9 @@ pub fn statement_id(name: &str) -> String {
         return id;
     }
     // FNV-1a keeps long names distinct after the cut.
-    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
     format!("{}-{hash:016x}", &id[..83])
 }
 
@@ -317,7 +437,13 @@ pub async fn function_secret(ctx: &AwsContext, function_arn: &str) -> Result<Opt
 }
 
 /// Lets SNS invoke the function for this topic (and only this topic and account).
-pub async fn ensure_permission(ctx: &AwsContext, topic_arn: &str, topic_name: &str, account: &str, function_arn: &str) -> Result<()> {
+pub async fn ensure_permission(
+    ctx: &AwsContext,
+    topic_arn: &str,
+    topic_name: &str,
+    account: &str,
+    function_arn: &str,
+) -> Result<()> {
     let result = ctx
         .lambda()
         .add_permission()
@@ -337,22 +463,48 @@ pub async fn ensure_permission(ctx: &AwsContext, topic_arn: &str, topic_name: &s
     }
 }
 
-pub async fn has_permission(ctx: &AwsContext, topic_name: &str, topic_arn: &str, function_arn: &str) -> Result<bool> {
-    let text = match ctx.lambda().get_policy().function_name(function_arn).send().await {
+pub async fn has_permission(
+    ctx: &AwsContext,
+    topic_name: &str,
+    topic_arn: &str,
+    function_arn: &str,
+) -> Result<bool> {
+    let text = match ctx
+        .lambda()
+        .get_policy()
+        .function_name(function_arn)
+        .send()
+        .await
+    {
         Ok(out) => out.policy().unwrap_or_default().to_owned(),
         Err(e) if code(&e) == "ResourceNotFoundException" => return Ok(false),
         Err(e) => return Err(Error::aws("lambda", "GetPolicy", e)),
     };
-    let Ok(doc) = serde_json::from_str::<serde_json::Value>(&text) else { return Ok(false) };
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Ok(false);
+    };
     let sid = statement_id(topic_name);
-    let found = doc["Statement"].as_array().into_iter().flatten().any(|s| {
-        s["Sid"].as_str() == Some(sid.as_str()) && s.to_string().contains(topic_arn)
-    });
+    let found = doc["Statement"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|s| s["Sid"].as_str() == Some(sid.as_str()) && s.to_string().contains(topic_arn));
     Ok(found)
 }
 
-pub async fn remove_permission(ctx: &AwsContext, topic_name: &str, function_arn: &str) -> Result<()> {
-    match ctx.lambda().remove_permission().function_name(function_arn).statement_id(statement_id(topic_name)).send().await {
+pub async fn remove_permission(
+    ctx: &AwsContext,
+    topic_name: &str,
+    function_arn: &str,
+) -> Result<()> {
+    match ctx
+        .lambda()
+        .remove_permission()
+        .function_name(function_arn)
+        .statement_id(statement_id(topic_name))
+        .send()
+        .await
+    {
         Ok(_) => Ok(()),
         Err(e) if code(&e) == "ResourceNotFoundException" => Ok(()),
         Err(e) => Err(Error::aws("lambda", "RemovePermission", e)),
@@ -371,16 +523,29 @@ pub async fn subscribe(ctx: &AwsContext, topic_arn: &str, function_arn: &str) ->
         .send()
         .await
         .map_err(|e| Error::aws("sns", "Subscribe", e))?;
-    out.subscription_arn().map(str::to_owned).ok_or_else(|| Error::Invalid("Subscribe returned no SubscriptionArn".into()))
+    out.subscription_arn()
+        .map(str::to_owned)
+        .ok_or_else(|| Error::Invalid("Subscribe returned no SubscriptionArn".into()))
 }
 
 /// The topic's subscription of `function_arn`, if there is one.
-pub async fn find_subscription(ctx: &AwsContext, topic_arn: &str, function_arn: &str) -> Result<Option<String>> {
-    Ok(lambda_subscriptions(ctx, topic_arn).await?.into_iter().find(|(_, endpoint)| endpoint == function_arn).map(|(arn, _)| arn))
+pub async fn find_subscription(
+    ctx: &AwsContext,
+    topic_arn: &str,
+    function_arn: &str,
+) -> Result<Option<String>> {
+    Ok(lambda_subscriptions(ctx, topic_arn)
+        .await?
+        .into_iter()
+        .find(|(_, endpoint)| endpoint == function_arn)
+        .map(|(arn, _)| arn))
 }
 
 /// (subscription ARN, function ARN) of every Lambda subscription of the topic.
-pub async fn lambda_subscriptions(ctx: &AwsContext, topic_arn: &str) -> Result<Vec<(String, String)>> {
+pub async fn lambda_subscriptions(
+    ctx: &AwsContext,
+    topic_arn: &str,
+) -> Result<Vec<(String, String)>> {
     let sns = ctx.sns();
     let mut found = Vec::new();
     let mut token: Option<String> = None;
@@ -407,7 +572,13 @@ pub async fn lambda_subscriptions(ctx: &AwsContext, topic_arn: &str) -> Result<V
 }
 
 pub async fn unsubscribe(ctx: &AwsContext, subscription_arn: &str) -> Result<()> {
-    match ctx.sns().unsubscribe().subscription_arn(subscription_arn).send().await {
+    match ctx
+        .sns()
+        .unsubscribe()
+        .subscription_arn(subscription_arn)
+        .send()
+        .await
+    {
         Ok(_) => Ok(()),
         Err(e) if matches!(code(&e), "NotFound" | "NotFoundException") => Ok(()),
         Err(e) => Err(Error::aws("sns", "Unsubscribe", e)),
@@ -424,13 +595,30 @@ mod tests {
         let long = statement_id(&"a".repeat(256));
         assert_eq!(long.len(), 100);
         assert_ne!(long, statement_id(&format!("{}b", "a".repeat(255))));
-        assert!(long.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert!(long
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    }
+
+    #[test]
+    fn key_ids_come_from_key_arns() {
+        assert_eq!(
+            key_id("arn:aws:kms:us-east-1:123456789012:key/1234abcd"),
+            "1234abcd"
+        );
+        assert_eq!(key_id("1234abcd"), "1234abcd");
     }
 
     #[test]
     fn topic_arns_split() {
-        assert_eq!(split_topic_arn("arn:aws:sns:us-east-1:123456789012:alarms"), Some(("aws", "123456789012", "alarms")));
-        assert_eq!(split_topic_arn("arn:aws:sqs:us-east-1:123456789012:alarms"), None);
+        assert_eq!(
+            split_topic_arn("arn:aws:sns:us-east-1:123456789012:alarms"),
+            Some(("aws", "123456789012", "alarms"))
+        );
+        assert_eq!(
+            split_topic_arn("arn:aws:sqs:us-east-1:123456789012:alarms"),
+            None
+        );
         assert_eq!(split_topic_arn("alarms"), None);
     }
 }

@@ -15,7 +15,10 @@ use serde_json::{json, Map, Value};
 pub const PUBLISHERS: &[(&str, &str)] = &[
     ("budgets", "budgets.amazonaws.com"),
     ("cloudwatch", "cloudwatch.amazonaws.com"),
-    ("codestar-notifications", "codestar-notifications.amazonaws.com"),
+    (
+        "codestar-notifications",
+        "codestar-notifications.amazonaws.com",
+    ),
     ("events", "events.amazonaws.com"),
 ];
 
@@ -27,11 +30,17 @@ pub const DEFAULT_PUBLISHERS: &[&str] = &["budgets", "cloudwatch", "events"];
 pub const KEY_ACTIONS: &[&str] = &["kms:Decrypt", "kms:GenerateDataKey*"];
 
 pub fn service_principal(publisher: &str) -> Option<&'static str> {
-    PUBLISHERS.iter().find(|(p, _)| *p == publisher).map(|(_, s)| *s)
+    PUBLISHERS
+        .iter()
+        .find(|(p, _)| *p == publisher)
+        .map(|(_, s)| *s)
 }
 
 pub fn publisher_of(principal: &str) -> Option<&'static str> {
-    PUBLISHERS.iter().find(|(_, s)| *s == principal).map(|(p, _)| *p)
+    PUBLISHERS
+        .iter()
+        .find(|(_, s)| *s == principal)
+        .map(|(p, _)| *p)
 }
 
 /// `AllowCloudwatchToPublish`, `AllowCodestarNotificationsToUseTheKey` ...
@@ -40,7 +49,9 @@ fn sid(publisher: &str, what: &str) -> String {
         .split('-')
         .map(|w| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect();
     format!("Allow{camel}{what}")
@@ -88,7 +99,12 @@ pub fn own_key_policy(partition: &str, account: &str, publishers: &[String]) -> 
         "Action": "kms:*",
         "Resource": "*"
     })];
-    statements.extend(sorted(publishers).iter().filter(|p| service_principal(p).is_some()).map(|p| key_statement(p)));
+    statements.extend(
+        sorted(publishers)
+            .iter()
+            .filter(|p| service_principal(p).is_some())
+            .map(|p| key_statement(p)),
+    );
     json!({"Version": "2012-10-17", "Id": "opsdeck-slack-alarm-topic-key", "Statement": statements})
 }
 
@@ -107,7 +123,10 @@ fn sorted(publishers: &[String]) -> Vec<String> {
 fn strings(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_owned))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -138,13 +157,18 @@ pub fn action_matches(pattern: &str, action: &str) -> bool {
 fn principal_covers(statement: &Value, service: &str) -> bool {
     match statement.get("Principal") {
         Some(Value::String(s)) => s == "*",
-        Some(Value::Object(o)) => strings(o.get("Service")).iter().any(|s| s == service) || strings(o.get("AWS")).iter().any(|s| s == "*"),
+        Some(Value::Object(o)) => {
+            strings(o.get("Service")).iter().any(|s| s == service)
+                || strings(o.get("AWS")).iter().any(|s| s == "*")
+        }
         _ => false,
     }
 }
 
 fn actions_cover(statement: &Value, action: &str) -> bool {
-    strings(statement.get("Action")).iter().any(|p| action_matches(p, action))
+    strings(statement.get("Action"))
+        .iter()
+        .any(|p| action_matches(p, action))
 }
 
 /// What a key policy lacks for one publisher.
@@ -161,27 +185,50 @@ pub struct MissingGrant {
 /// `kms:Decrypt` and `kms:GenerateDataKey`. Statements with `NotPrincipal` or
 /// `NotAction` are not counted as grants; conditions are not evaluated (a grant with
 /// a condition counts, an unconditional Deny removes it).
-pub fn check_key_policy(policy_json: &str, publishers: &[String]) -> Result<Vec<MissingGrant>, String> {
-    let policy: Value = serde_json::from_str(policy_json).map_err(|e| format!("the key policy is not JSON: {e}"))?;
+pub fn check_key_policy(
+    policy_json: &str,
+    publishers: &[String],
+) -> Result<Vec<MissingGrant>, String> {
+    let policy: Value = serde_json::from_str(policy_json)
+        .map_err(|e| format!("the key policy is not JSON: {e}"))?;
     let all = statements(&policy);
     let mut missing = Vec::new();
     for publisher in sorted(publishers) {
-        let Some(service) = service_principal(&publisher) else { continue };
+        let Some(service) = service_principal(&publisher) else {
+            continue;
+        };
         let mut lacking = Vec::new();
         let mut denied = false;
         // GenerateDataKey* is what to grant; GenerateDataKey is what SNS calls.
-        for (shown, checked) in [("kms:Decrypt", "kms:Decrypt"), ("kms:GenerateDataKey*", "kms:GenerateDataKey")] {
-            let usable = |s: &Value| s.get("NotPrincipal").is_none() && s.get("NotAction").is_none() && principal_covers(s, service) && actions_cover(s, checked);
+        for (shown, checked) in [
+            ("kms:Decrypt", "kms:Decrypt"),
+            ("kms:GenerateDataKey*", "kms:GenerateDataKey"),
+        ] {
+            let usable = |s: &Value| {
+                s.get("NotPrincipal").is_none()
+                    && s.get("NotAction").is_none()
+                    && principal_covers(s, service)
+                    && actions_cover(s, checked)
+            };
             let effect = |s: &Value| s.get("Effect").and_then(Value::as_str).map(str::to_owned);
-            let allowed = all.iter().any(|s| usable(s) && effect(s).as_deref() == Some("Allow"));
-            let deny = all.iter().any(|s| usable(s) && effect(s).as_deref() == Some("Deny") && s.get("Condition").is_none());
+            let allowed = all
+                .iter()
+                .any(|s| usable(s) && effect(s).as_deref() == Some("Allow"));
+            let deny = all.iter().any(|s| {
+                usable(s) && effect(s).as_deref() == Some("Deny") && s.get("Condition").is_none()
+            });
             if !allowed || deny {
                 lacking.push(shown.to_owned());
                 denied |= deny;
             }
         }
         if !lacking.is_empty() {
-            missing.push(MissingGrant { publisher: publisher.clone(), service: service.to_owned(), actions: lacking, denied });
+            missing.push(MissingGrant {
+                publisher: publisher.clone(),
+                service: service.to_owned(),
+                actions: lacking,
+                denied,
+            });
         }
     }
     Ok(missing)
@@ -189,7 +236,17 @@ pub fn check_key_policy(policy_json: &str, publishers: &[String]) -> Result<Vec<
 
 /// The refusal: which statements are missing, why that matters, and the JSON to add.
 pub fn describe_missing(key_arn: &str, missing: &[MissingGrant]) -> String {
-    let names: Vec<String> = missing.iter().map(|m| format!("\"{}\"", key_statement(&m.publisher)["Sid"].as_str().unwrap_or_default())).collect();
+    let names: Vec<String> = missing
+        .iter()
+        .map(|m| {
+            format!(
+                "\"{}\"",
+                key_statement(&m.publisher)["Sid"]
+                    .as_str()
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
     let mut text = format!(
         "The key policy of {key_arn} is missing the statement{} {}: ",
         if missing.len() == 1 { "" } else { "s" },
@@ -198,8 +255,17 @@ pub fn describe_missing(key_arn: &str, missing: &[MissingGrant]) -> String {
     let lines: Vec<String> = missing
         .iter()
         .map(|m| {
-            let how = if m.denied { "an unconditional Deny statement takes away" } else { "no Allow statement grants" };
-            format!("{how} {} to {} (publisher \"{}\")", m.actions.join(" and "), m.service, m.publisher)
+            let how = if m.denied {
+                "an unconditional Deny statement takes away"
+            } else {
+                "no Allow statement grants"
+            };
+            format!(
+                "{how} {} to {} (publisher \"{}\")",
+                m.actions.join(" and "),
+                m.service,
+                m.publisher
+            )
         })
         .collect();
     text.push_str(&lines.join("; "));
@@ -207,9 +273,14 @@ pub fn describe_missing(key_arn: &str, missing: &[MissingGrant]) -> String {
         ". Without it SNS cannot encrypt what these services publish, so their alarms and notices would be dropped silently. \
          Add to the key policy (kms:PutKeyPolicy, or the policy of your aws_kms_key):\n",
     );
-    let statements: Vec<String> = missing.iter().map(|m| statement_text(&key_statement(&m.publisher))).collect();
+    let statements: Vec<String> = missing
+        .iter()
+        .map(|m| statement_text(&key_statement(&m.publisher)))
+        .collect();
     text.push_str(&format!("[\n{}\n]", statements.join(",\n")));
-    text.push_str("\nor leave kms_key_arn unset and the resource creates a key with these statements.");
+    text.push_str(
+        "\nor leave kms_key_arn unset and the resource creates a key with these statements.",
+    );
     text
 }
 
@@ -236,11 +307,20 @@ pub fn canonical(value: &Value) -> Value {
             let sorted: BTreeMap<&String, Value> = o
                 .iter()
                 .map(|(k, v)| {
-                    let v = if k == "Statement" { canonical_statements(v) } else { canonical(v) };
+                    let v = if k == "Statement" {
+                        canonical_statements(v)
+                    } else {
+                        canonical(v)
+                    };
                     (k, v)
                 })
                 .collect();
-            Value::Object(sorted.into_iter().map(|(k, v)| (k.clone(), v)).collect::<Map<String, Value>>())
+            Value::Object(
+                sorted
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), v))
+                    .collect::<Map<String, Value>>(),
+            )
         }
         Value::Array(a) if a.len() == 1 => canonical(&a[0]),
         Value::Array(a) => {
@@ -269,16 +349,23 @@ fn canonical_statements(v: &Value) -> Value {
 
 /// The canonical JSON text of a policy document, or `None` when it is not JSON.
 pub fn canonical_text(policy_json: &str) -> Option<String> {
-    serde_json::from_str::<Value>(policy_json).ok().map(|v| canonical(&v).to_string())
+    serde_json::from_str::<Value>(policy_json)
+        .ok()
+        .map(|v| canonical(&v).to_string())
 }
 
 /// The publishers a topic policy lets publish (for import): service principals of
 /// Allow statements on `sns:Publish`.
 pub fn publishers_in(policy_json: &str) -> Vec<String> {
-    let Ok(policy) = serde_json::from_str::<Value>(policy_json) else { return Vec::new() };
+    let Ok(policy) = serde_json::from_str::<Value>(policy_json) else {
+        return Vec::new();
+    };
     let mut found: Vec<String> = statements(&policy)
         .into_iter()
-        .filter(|s| s.get("Effect").and_then(Value::as_str) == Some("Allow") && actions_cover(s, "sns:Publish"))
+        .filter(|s| {
+            s.get("Effect").and_then(Value::as_str) == Some("Allow")
+                && actions_cover(s, "sns:Publish")
+        })
         .flat_map(|s| strings(s.get("Principal").and_then(|p| p.get("Service"))))
         .filter_map(|svc| publisher_of(&svc).map(str::to_owned))
         .collect();
@@ -290,7 +377,9 @@ pub fn publishers_in(policy_json: &str) -> Vec<String> {
 /// Does any Allow statement of the policy have a public principal (`*` or
 /// `{"AWS": "*"}`)? Used by the tests and by the refresh to flag a widened policy.
 pub fn has_public_principal(policy_json: &str) -> bool {
-    let Ok(policy) = serde_json::from_str::<Value>(policy_json) else { return false };
+    let Ok(policy) = serde_json::from_str::<Value>(policy_json) else {
+        return false;
+    };
     statements(&policy).iter().any(|s| {
         s.get("Effect").and_then(Value::as_str) == Some("Allow")
             && match s.get("Principal") {
@@ -313,27 +402,51 @@ mod tests {
 
     #[test]
     fn topic_policy_scopes_each_publisher_to_the_account_and_is_never_public() {
-        let p = topic_policy(TOPIC, "123456789012", &pubs(&["events", "cloudwatch", "cloudwatch"]));
+        let p = topic_policy(
+            TOPIC,
+            "123456789012",
+            &pubs(&["events", "cloudwatch", "cloudwatch"]),
+        );
         let s = p["Statement"].as_array().unwrap();
         assert_eq!(s.len(), 2);
         assert_eq!(s[0]["Principal"]["Service"], "cloudwatch.amazonaws.com");
-        assert_eq!(s[0]["Condition"]["StringEquals"]["aws:SourceAccount"], "123456789012");
+        assert_eq!(
+            s[0]["Condition"]["StringEquals"]["aws:SourceAccount"],
+            "123456789012"
+        );
         assert_eq!(s[0]["Resource"], TOPIC);
         assert!(!has_public_principal(&p.to_string()));
-        assert_eq!(publishers_in(&p.to_string()), pubs(&["cloudwatch", "events"]));
+        assert_eq!(
+            publishers_in(&p.to_string()),
+            pubs(&["cloudwatch", "events"])
+        );
     }
 
     #[test]
     fn public_principals_are_recognised() {
-        assert!(has_public_principal(r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sns:Publish"}]}"#));
-        assert!(has_public_principal(r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":"sns:Publish"}}"#));
-        assert!(!has_public_principal(r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"sns:Publish"}]}"#));
+        assert!(has_public_principal(
+            r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sns:Publish"}]}"#
+        ));
+        assert!(has_public_principal(
+            r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":"sns:Publish"}}"#
+        ));
+        assert!(!has_public_principal(
+            r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"sns:Publish"}]}"#
+        ));
     }
 
     #[test]
     fn our_own_key_policy_passes_our_own_check() {
-        let policy = own_key_policy("aws", "123456789012", &pubs(&["budgets", "cloudwatch", "events", "codestar-notifications"]));
-        let missing = check_key_policy(&policy.to_string(), &pubs(&["budgets", "cloudwatch", "events", "codestar-notifications"])).unwrap();
+        let policy = own_key_policy(
+            "aws",
+            "123456789012",
+            &pubs(&["budgets", "cloudwatch", "events", "codestar-notifications"]),
+        );
+        let missing = check_key_policy(
+            &policy.to_string(),
+            &pubs(&["budgets", "cloudwatch", "events", "codestar-notifications"]),
+        )
+        .unwrap();
         assert!(missing.is_empty(), "{missing:?}");
     }
 
@@ -344,7 +457,10 @@ mod tests {
         let missing = check_key_policy(default, &pubs(&["budgets", "cloudwatch"])).unwrap();
         assert_eq!(missing.len(), 2);
         assert_eq!(missing[1].service, "cloudwatch.amazonaws.com");
-        assert_eq!(missing[1].actions, vec!["kms:Decrypt", "kms:GenerateDataKey*"]);
+        assert_eq!(
+            missing[1].actions,
+            vec!["kms:Decrypt", "kms:GenerateDataKey*"]
+        );
         let text = describe_missing("arn:aws:kms:us-east-1:123456789012:key/k", &missing);
         assert!(text.contains("\"AllowCloudwatchToUseTheKey\""), "{text}");
         assert!(text.contains("\"AllowBudgetsToUseTheKey\""), "{text}");
@@ -362,17 +478,30 @@ mod tests {
         let p = |stmts: &str| format!(r#"{{"Statement":{stmts}}}"#);
         let cw = pubs(&["cloudwatch"]);
         // Wildcards and list principals count.
-        let ok = p(r#"[{"Effect":"Allow","Principal":{"Service":["budgets.amazonaws.com","cloudwatch.amazonaws.com"]},"Action":"kms:*","Resource":"*"}]"#);
+        let ok = p(
+            r#"[{"Effect":"Allow","Principal":{"Service":["budgets.amazonaws.com","cloudwatch.amazonaws.com"]},"Action":"kms:*","Resource":"*"}]"#,
+        );
         assert!(check_key_policy(&ok, &cw).unwrap().is_empty());
-        let ok = p(r#"{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":["kms:decrypt","kms:GenerateDataKey"],"Resource":"*"}"#);
+        let ok = p(
+            r#"{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":["kms:decrypt","kms:GenerateDataKey"],"Resource":"*"}"#,
+        );
         assert!(check_key_policy(&ok, &cw).unwrap().is_empty());
         // Decrypt alone is not enough.
-        let half = p(r#"[{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":"kms:Decrypt","Resource":"*"}]"#);
-        assert_eq!(check_key_policy(&half, &cw).unwrap()[0].actions, vec!["kms:GenerateDataKey*"]);
+        let half = p(
+            r#"[{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":"kms:Decrypt","Resource":"*"}]"#,
+        );
+        assert_eq!(
+            check_key_policy(&half, &cw).unwrap()[0].actions,
+            vec!["kms:GenerateDataKey*"]
+        );
         // NotAction is not a grant; an unconditional Deny wins.
-        let not_action = p(r#"[{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"NotAction":"kms:Encrypt","Resource":"*"}]"#);
+        let not_action = p(
+            r#"[{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"NotAction":"kms:Encrypt","Resource":"*"}]"#,
+        );
         assert_eq!(check_key_policy(&not_action, &cw).unwrap().len(), 1);
-        let denied = p(r#"[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"},{"Effect":"Deny","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":"kms:Decrypt","Resource":"*"}]"#);
+        let denied = p(
+            r#"[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"},{"Effect":"Deny","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":"kms:Decrypt","Resource":"*"}]"#,
+        );
         let m = check_key_policy(&denied, &cw).unwrap();
         assert!(m[0].denied && m[0].actions == vec!["kms:Decrypt"], "{m:?}");
         assert!(check_key_policy("not json", &cw).is_err());
@@ -389,7 +518,10 @@ mod tests {
 
     #[test]
     fn iam_wildcards() {
-        assert!(action_matches("kms:GenerateDataKey*", "kms:GenerateDataKey"));
+        assert!(action_matches(
+            "kms:GenerateDataKey*",
+            "kms:GenerateDataKey"
+        ));
         assert!(action_matches("kms:*", "kms:Decrypt"));
         assert!(action_matches("*", "kms:Decrypt"));
         assert!(action_matches("KMS:DECRYPT", "kms:Decrypt"));

@@ -21,8 +21,12 @@ pub struct Sdk {
 
 impl Sdk {
     pub fn new(emulator: &Emulator) -> Self {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let credentials = Credentials::new(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None, None, "emulator");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let credentials =
+            Credentials::new(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None, None, "emulator");
         let config = rt.block_on(
             aws_config::defaults(BehaviorVersion::latest())
                 .endpoint_url(emulator.endpoint())
@@ -47,7 +51,9 @@ pub fn health_zip() -> PathBuf {
     ZIP.get_or_init(|| {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let out = Command::new(cargo)
-            .args(["run", "--quiet", "--locked", "-p", "xtask", "--", "lambda", "health"])
+            .args([
+                "run", "--quiet", "--locked", "-p", "xtask", "--", "lambda", "health",
+            ])
             .current_dir(paths::repo_root())
             .output()
             .expect("cannot run cargo xtask lambda health");
@@ -57,7 +63,11 @@ pub fn health_zip() -> PathBuf {
             "cargo xtask lambda health failed:\n{stdout}\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let line = stdout.lines().rev().find(|l| l.ends_with('=') && l.contains(".zip\t")).expect("no zip path printed");
+        let line = stdout
+            .lines()
+            .rev()
+            .find(|l| l.ends_with('=') && l.contains(".zip\t"))
+            .expect("no zip path printed");
         let path = PathBuf::from(line.split('\t').next().unwrap());
         assert!(path.is_file(), "{} was not written", path.display());
         path
