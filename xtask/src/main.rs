@@ -162,6 +162,17 @@ fn lambda(crates: &[String]) -> Result<()> {
     }
     for name in crates {
         let packed = build_lambda(name)?;
+        // stderr: stdout stays one parseable line per crate.
+        let glibc = packed
+            .max_glibc
+            .as_ref()
+            .map(|v| format!("GLIBC_{v}"))
+            .unwrap_or_else(|| "none".into());
+        eprintln!(
+            "{name}: needs glibc <= {glibc} (provided.al2023 has {}), zip {} bytes",
+            xtask::lambda::AL2023_GLIBC,
+            packed.zip_bytes
+        );
         println!("{}\t{}", packed.zip.display(), packed.sha256_base64);
     }
     Ok(())
