@@ -29,15 +29,17 @@ pub fn count_tests(output: &str) -> Counts {
     let mut counts = Counts::default();
     for line in output.lines() {
         let line = line.trim();
+        // "<n> <word>" anywhere in the line: "15 passed;", "1 skipped in 3.2s", "2 failed."
+        let tokens: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || ",;=".contains(c))
+            .filter(|t| !t.is_empty())
+            .collect();
         let number_before = |word: &str| -> u64 {
-            line.split([',', ';', '.', '='])
-                .map(str::trim)
-                .find_map(|part| {
-                    part.strip_suffix(word)
-                        .map(str::trim)
-                        .and_then(|n| n.rsplit(' ').next()?.parse().ok())
-                })
-                .unwrap_or(0)
+            tokens
+                .windows(2)
+                .filter(|w| w[1].trim_end_matches('.') == word)
+                .filter_map(|w| w[0].parse::<u64>().ok())
+                .sum()
         };
         let cargo = line.starts_with("test result:");
         // pytest: "==== 12 passed, 1 skipped in 3.2s ====";
