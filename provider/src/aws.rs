@@ -169,9 +169,28 @@ impl AwsContext {
         service_client!(aws_sdk_sns, "sns", self, None)
     }
 
+    /// SNS in another region than the provider's (a budget's topic may live anywhere).
+    pub fn sns_in(&self, region: Option<&str>) -> aws_sdk_sns::Client {
+        service_client!(aws_sdk_sns, "sns", self, region)
+    }
+
+    /// AWS Budgets. A global service: one endpoint per partition, signed for the
+    /// partition's home region whatever the provider's region is. The SDK's endpoint
+    /// rules do that for the public endpoint, but an endpoint override (a VPC endpoint,
+    /// an emulator) is signed for the client's region, so the client gets it explicitly.
+    pub fn budgets(&self) -> aws_sdk_budgets::Client {
+        let region = budgets_signing_region(self.region().unwrap_or_default());
+        service_client!(aws_sdk_budgets, "budgets", self, Some(region))
+    }
+
     /// KMS, for the alarm topic's key and its key-policy check.
     pub fn kms(&self) -> aws_sdk_kms::Client {
         service_client!(aws_sdk_kms, "kms", self, None)
+    }
+
+    /// KMS in `region` (the key of a topic in another region).
+    pub fn kms_in(&self, region: Option<&str>) -> aws_sdk_kms::Client {
+        service_client!(aws_sdk_kms, "kms", self, region)
     }
 
     /// Secrets Manager, to check that a webhook secret exists (never to read it).
@@ -192,6 +211,18 @@ impl AwsContext {
         let mut tags = self.default_tags.clone();
         tags.extend(resource_tags.iter().map(|(k, v)| (k.clone(), v.clone())));
         tags
+    }
+}
+
+/// The region AWS Budgets requests are signed for, from the provider's region: the
+/// home region of its partition (`us-east-1` for the commercial partition).
+pub fn budgets_signing_region(provider_region: &str) -> &'static str {
+    if provider_region.starts_with("cn-") {
+        "cn-northwest-1"
+    } else if provider_region.starts_with("us-gov-") {
+        "us-gov-west-1"
+    } else {
+        "us-east-1"
     }
 }
 
@@ -253,6 +284,29 @@ mod tests {
         let merged = ctx.merged_tags(&own);
         assert_eq!(merged.get("Team").map(String::as_str), Some("payments"));
         assert_eq!(merged.get("Environment").map(String::as_str), Some("prod"));
+    }
+
+    #[tokio::test]
+    async fn budgets_is_signed_for_us_east_1_whatever_the_provider_region() {
+        let mut s = settings();
+        s.endpoints
+            .insert("budgets".into(), "http://127.0.0.1:1".into());
+        let ctx = AwsContext::load(&s).await.unwrap();
+        let budgets = ctx.budgets();
+        assert_eq!(
+            budgets.config().region().map(|r| r.as_ref()),
+            Some("us-east-1")
+        );
+        assert_eq!(
+            ctx.sns_in(Some("eu-west-1"))
+                .config()
+                .region()
+                .map(|r| r.as_ref()),
+            Some("eu-west-1")
+        );
+        assert_eq!(budgets_signing_region("cn-north-1"), "cn-northwest-1");
+        assert_eq!(budgets_signing_region("us-gov-east-1"), "us-gov-west-1");
+        assert_eq!(budgets_signing_region("ap-northeast-1"), "us-east-1");
     }
 
     #[test]

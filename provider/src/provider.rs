@@ -12,6 +12,7 @@ use crate::aws::{AssumeRole, AwsContext, AwsSettings, SharedAws, ENDPOINT_SERVIC
 use crate::data_sources::caller_identity::CallerIdentityDataSource;
 use crate::data_sources::deploy_history::DeployHistoryDataSource;
 use crate::resources::alarm_set::AlarmSetResource;
+use crate::resources::cost_budget::CostBudgetResource;
 use crate::resources::deploy_record::DeployRecordResource;
 use crate::resources::slack_alarm_topic::SlackAlarmTopicResource;
 use crate::schema::{optional, required, string_map};
@@ -301,6 +302,10 @@ impl Provider for OpsdeckProvider {
         resources.insert(
             "alarm_set".to_owned(),
             Box::new(AlarmSetResource::new(self.aws.clone())),
+        );
+        resources.insert(
+            "cost_budget".to_owned(),
+            Box::new(CostBudgetResource::new(self.aws.clone())),
         );
         resources.insert(
             "deploy_record".to_owned(),

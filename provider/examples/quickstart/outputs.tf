@@ -12,3 +12,8 @@ output "alarm_topic_arn" {
   description = "ARN of the KMS-encrypted alarm topic."
   value       = aws_sns_topic.alarms.arn
 }
+
+output "budget_id" {
+  description = "Import id of the monthly budget (`<account_id>:<name>`)."
+  value       = opsdeck_cost_budget.monthly.id
+}

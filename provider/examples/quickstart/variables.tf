@@ -25,3 +25,14 @@ variable "max_retries" {
     error_message = "max_retries must be a whole number from 0 to 25."
   }
 }
+
+variable "monthly_budget_usd" {
+  description = "Monthly cost budget in USD (the seed's is 100)."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.monthly_budget_usd > 0
+    error_message = "monthly_budget_usd must be greater than 0, e.g. 100."
+  }
+}

@@ -1,4 +1,5 @@
 //! Resources, one module each.
 pub mod alarm_set;
+pub mod cost_budget;
 pub mod deploy_record;
 pub mod slack_alarm_topic;

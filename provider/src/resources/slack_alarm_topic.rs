@@ -29,7 +29,7 @@ use crate::aws::{AwsContext, SharedAws};
 use crate::error::Error;
 use crate::schema::{computed, optional, optional_computed, required, string_map};
 
-pub use api::{own_key_alias, statement_id};
+pub use api::{check_key_with, own_key_alias, statement_id, KeyProblem};
 
 #[derive(Serialize, Deserialize, Debug, Default, Clone, PartialEq)]
 pub struct SlackAlarmTopicState {

@@ -70,14 +70,15 @@ class Emulator:
         assert status < 300, (status, body)
         return body
 
-    def client(self, service: str, protocol: str | None = None) -> Any:
+    def client(self, service: str, protocol: str | None = None, region: str = REGION) -> Any:
         """A boto3 client; `protocol="query"` forces the AWS Query protocol (as the Go and older
-        SDKs use for CloudWatch) through a botocore data path holding a copy of the model."""
+        SDKs use for CloudWatch) through a botocore data path holding a copy of the model.
+        `region` is the client's region, which it also signs with (the endpoint is ours)."""
         session = botocore.session.Session()
         if protocol is not None:
             model_root = _model_override(self.models_dir, service, protocol)
             session.get_component("data_loader").search_paths.insert(0, str(model_root))
-        return boto3.Session(botocore_session=session, region_name=REGION).client(
+        return boto3.Session(botocore_session=session, region_name=region).client(
             service, endpoint_url=self.endpoint, config=NO_RETRIES
         )
 

@@ -89,12 +89,25 @@ pub struct RequestLog {
     pub total: u64,
     #[serde(default)]
     pub by_operation: BTreeMap<String, u64>,
+    /// Per `service:Operation`, the SigV4 signing regions of its calls and how many calls used
+    /// each. Unsigned calls have no region and are not counted here.
+    #[serde(default)]
+    pub signing_regions: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
 impl RequestLog {
     /// Calls of one operation, by `service:Operation` (e.g. `monitoring:DescribeAlarms`).
     pub fn count(&self, key: &str) -> u64 {
         self.by_operation.get(key).copied().unwrap_or(0)
+    }
+
+    /// The regions that calls of one operation (`service:Operation`, e.g. `budgets:CreateBudget`)
+    /// were signed for, sorted; empty when there were none.
+    pub fn signing_regions_of(&self, key: &str) -> Vec<String> {
+        self.signing_regions
+            .get(key)
+            .map(|regions| regions.keys().cloned().collect())
+            .unwrap_or_default()
     }
 }
 
@@ -251,5 +264,29 @@ impl Drop for Emulator {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_log_reads_signing_regions_and_tolerates_their_absence() {
+        let log: RequestLog = serde_json::from_str(
+            r#"{"total": 3, "by_operation": {"budgets:CreateBudget": 3},
+                "signing_regions": {"budgets:CreateBudget": {"us-east-1": 2, "eu-west-1": 1}}}"#,
+        )
+        .unwrap();
+        assert_eq!(log.count("budgets:CreateBudget"), 3);
+        assert_eq!(
+            log.signing_regions_of("budgets:CreateBudget"),
+            ["eu-west-1", "us-east-1"]
+        );
+        assert!(log.signing_regions_of("budgets:DeleteBudget").is_empty());
+
+        let older: RequestLog =
+            serde_json::from_str(r#"{"total": 0, "by_operation": {}}"#).unwrap();
+        assert!(older.signing_regions.is_empty());
     }
 }

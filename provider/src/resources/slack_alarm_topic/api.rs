@@ -199,7 +199,15 @@ pub async fn check_key(
     key: &str,
     publishers: &[String],
 ) -> std::result::Result<String, KeyProblem> {
-    let kms = ctx.kms();
+    check_key_with(&ctx.kms(), key, publishers).await
+}
+
+/// [`check_key`] with a given KMS client (the key's region may not be the provider's).
+pub async fn check_key_with(
+    kms: &aws_sdk_kms::Client,
+    key: &str,
+    publishers: &[String],
+) -> std::result::Result<String, KeyProblem> {
     let meta = match kms.describe_key().key_id(key).send().await {
         Ok(out) => out.key_metadata().cloned(),
         Err(e) if code(&e) == "NotFoundException" => {

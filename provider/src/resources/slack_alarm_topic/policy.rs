@@ -171,6 +171,82 @@ fn actions_cover(statement: &Value, action: &str) -> bool {
         .any(|p| action_matches(p, action))
 }
 
+/// Why a topic policy does not let a service publish, when it does not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PublishRefusal {
+    /// No Allow statement grants `sns:Publish` on the topic to the service.
+    NotGranted,
+    /// An unconditional Deny takes it away.
+    Denied,
+    /// The grant is limited to other accounts by `aws:SourceAccount`.
+    OtherAccount(Vec<String>),
+}
+
+/// Checks that `policy_json` (a topic policy) lets the service principal `service`
+/// `sns:Publish` to `topic_arn` on behalf of `account`. Like [`check_key_policy`]:
+/// `NotPrincipal`/`NotAction`/`NotResource` statements are not counted as grants, and
+/// of the conditions only `aws:SourceAccount` is evaluated (a grant scoped to other
+/// accounts does not count; other conditions are assumed to hold).
+pub fn check_topic_publish(
+    policy_json: &str,
+    service: &str,
+    topic_arn: &str,
+    account: &str,
+) -> Result<Result<(), PublishRefusal>, String> {
+    let policy: Value = serde_json::from_str(policy_json)
+        .map_err(|e| format!("the topic policy is not JSON: {e}"))?;
+    let all = statements(&policy);
+    let covers = |s: &Value| {
+        s.get("NotPrincipal").is_none()
+            && s.get("NotAction").is_none()
+            && s.get("NotResource").is_none()
+            && principal_covers(s, service)
+            && actions_cover(s, "sns:Publish")
+            && strings(s.get("Resource"))
+                .iter()
+                .any(|r| action_matches(r, topic_arn))
+    };
+    let effect = |s: &Value| s.get("Effect").and_then(Value::as_str).map(str::to_owned);
+    if all
+        .iter()
+        .any(|s| covers(s) && effect(s).as_deref() == Some("Deny") && s.get("Condition").is_none())
+    {
+        return Ok(Err(PublishRefusal::Denied));
+    }
+    let mut scoped_elsewhere = Vec::new();
+    for s in all
+        .iter()
+        .filter(|s| covers(s) && effect(s).as_deref() == Some("Allow"))
+    {
+        let accounts = source_accounts(s);
+        if accounts.is_empty() || accounts.iter().any(|a| a == account) {
+            return Ok(Ok(()));
+        }
+        scoped_elsewhere.extend(accounts);
+    }
+    Ok(Err(if scoped_elsewhere.is_empty() {
+        PublishRefusal::NotGranted
+    } else {
+        PublishRefusal::OtherAccount(scoped_elsewhere)
+    }))
+}
+
+/// The accounts an `aws:SourceAccount` condition (any operator) limits a statement to.
+fn source_accounts(statement: &Value) -> Vec<String> {
+    let Some(Value::Object(conditions)) = statement.get("Condition") else {
+        return Vec::new();
+    };
+    conditions
+        .values()
+        .filter_map(Value::as_object)
+        .flat_map(|o| {
+            o.iter()
+                .filter(|(k, _)| k.eq_ignore_ascii_case("aws:SourceAccount"))
+                .flat_map(|(_, v)| strings(Some(v)))
+        })
+        .collect()
+}
+
 /// What a key policy lacks for one publisher.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MissingGrant {
@@ -527,5 +603,51 @@ mod tests {
         assert!(action_matches("KMS:DECRYPT", "kms:Decrypt"));
         assert!(!action_matches("kms:Encrypt", "kms:Decrypt"));
         assert!(action_matches("kms:Generate?ataKey", "kms:GenerateDataKey"));
+    }
+
+    #[test]
+    fn topic_publish_check_reads_grants_denies_and_source_account() {
+        let topic = "arn:aws:sns:us-east-1:123456789012:alarms";
+        let ours = topic_policy(topic, "123456789012", &["budgets".to_owned()]).to_string();
+        let budgets = "budgets.amazonaws.com";
+        assert_eq!(
+            check_topic_publish(&ours, budgets, topic, "123456789012"),
+            Ok(Ok(()))
+        );
+        assert_eq!(
+            check_topic_publish(&ours, budgets, topic, "210987654321"),
+            Ok(Err(PublishRefusal::OtherAccount(vec![
+                "123456789012".into()
+            ])))
+        );
+        let cloudwatch_only =
+            topic_policy(topic, "123456789012", &["cloudwatch".to_owned()]).to_string();
+        assert_eq!(
+            check_topic_publish(&cloudwatch_only, budgets, topic, "123456789012"),
+            Ok(Err(PublishRefusal::NotGranted))
+        );
+        let other_topic = topic_policy(
+            "arn:aws:sns:us-east-1:123456789012:other",
+            "123456789012",
+            &["budgets".to_owned()],
+        )
+        .to_string();
+        assert_eq!(
+            check_topic_publish(&other_topic, budgets, topic, "123456789012"),
+            Ok(Err(PublishRefusal::NotGranted))
+        );
+        let wildcard = r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":["budgets.amazonaws.com"]},"Action":["SNS:*"],"Resource":"*"},
+            {"Effect":"Deny","Principal":"*","Action":"sns:Publish","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#;
+        assert_eq!(
+            check_topic_publish(wildcard, budgets, topic, "123456789012"),
+            Ok(Ok(()))
+        );
+        let denied = r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"budgets.amazonaws.com"},"Action":"sns:Publish","Resource":"*"},
+            {"Effect":"Deny","Principal":"*","Action":"sns:*","Resource":"*"}]}"#;
+        assert_eq!(
+            check_topic_publish(denied, budgets, topic, "123456789012"),
+            Ok(Err(PublishRefusal::Denied))
+        );
+        assert!(check_topic_publish("nope", budgets, topic, "123456789012").is_err());
     }
 }

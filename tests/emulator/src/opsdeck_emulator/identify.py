@@ -7,7 +7,8 @@ Protocols, in the order they are recognised:
   rest         anything else; operation resolved through moto's own botocore-model router when possible,
                else "METHOD /path"
 
-The service is the SigV4 signing name from the credential scope (`monitoring`, `dynamodb`, ...).
+The service is the SigV4 signing name from the credential scope (`monitoring`, `dynamodb`, ...),
+and the region is the scope's signing region (None for unsigned calls).
 """
 
 from __future__ import annotations
@@ -31,42 +32,50 @@ class CallInfo:
     service: str
     operation: str
     protocol: str  # "json" | "rpc-v2-cbor" | "query" | "rest"
+    region: str | None = None  # SigV4 signing region of the credential scope; None when unsigned
 
     @property
     def key(self) -> str:
         return f"{self.service}:{self.operation}"
 
 
-def signing_service(environ: dict[str, Any]) -> str | None:
-    """The service of the SigV4 credential scope (Authorization header or presigned URL)."""
+def signing_scope(environ: dict[str, Any]) -> tuple[str, str] | None:
+    """(region, service) of the SigV4 credential scope (Authorization header or presigned URL)."""
     presigned = _unquote_qs(environ).get("X-Amz-Credential")
     for source in (environ.get("HTTP_AUTHORIZATION", ""), f"Credential={presigned}" if presigned else ""):
         match = _SCOPE.search(source)
         if match:
-            return match.group(2)
+            return match.group(1), match.group(2)
     return None
 
 
+def signing_service(environ: dict[str, Any]) -> str | None:
+    """The service of the SigV4 credential scope."""
+    scope = signing_scope(environ)
+    return scope[1] if scope else None
+
+
 def identify(environ: dict[str, Any]) -> CallInfo:
-    service = signing_service(environ)
+    scope = signing_scope(environ)
+    region, service = scope if scope else (None, None)
     method = environ.get("REQUEST_METHOD", "GET")
     path = environ.get("PATH_INFO", "") or "/"
 
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
         prefix, _, operation = target.rpartition(".")
-        return CallInfo(service or prefix or "unknown", operation, "json")
+        return CallInfo(service or prefix or "unknown", operation, "json", region)
 
     cbor = _CBOR_PATH.match(path)
     if cbor and method == "POST" and "cbor" in environ.get("HTTP_SMITHY_PROTOCOL", ""):
-        return CallInfo(service or "unknown", cbor.group(1), "rpc-v2-cbor")
+        return CallInfo(service or "unknown", cbor.group(1), "rpc-v2-cbor", region)
 
     action = _unquote_qs(environ).get("Action") or _form_action(environ)
     if action:
-        return CallInfo(service or "unknown", action, "query")
+        return CallInfo(service or "unknown", action, "query", region)
 
     operation = _rest_operation(service, environ) if service else None
-    return CallInfo(service or "unknown", operation or f"{method} {path}", "rest")
+    return CallInfo(service or "unknown", operation or f"{method} {path}", "rest", region)
 
 
 def _unquote_qs(environ: dict[str, Any]) -> dict[str, str]:

@@ -2,7 +2,10 @@
 
 Our own API lives under /_opsdeck/ (JSON in, JSON out):
   GET    /_opsdeck/health    {"status": "ok", "pid": N, "moto_version": "...", "operations": [...]}
-  GET    /_opsdeck/requests  {"total": N, "by_operation": {"monitoring:DescribeAlarms": 3, ...}}
+  GET    /_opsdeck/requests  {"total": N, "by_operation": {"monitoring:DescribeAlarms": 3, ...},
+                              "signing_regions": {"monitoring:DescribeAlarms": {"us-east-1": 3}, ...}}
+                             signing_regions counts the SigV4 signing region of each call per
+                             operation; unsigned calls have none and are left out of it
   DELETE /_opsdeck/requests  clear the request log
   GET    /_opsdeck/faults    {"faults": [...pending faults...]}
   POST   /_opsdeck/faults    add a fault (see faults.py); 201 {"fault": {...}}
@@ -18,7 +21,7 @@ import logging
 import os
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
@@ -43,18 +46,26 @@ class RequestLog:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
+        self._regions: defaultdict[str, Counter[str]] = defaultdict(Counter)
 
     def record(self, call: CallInfo) -> None:
         with self._lock:
             self._counts[call.key] += 1
+            if call.region:
+                self._regions[call.key][call.region] += 1
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
-            return {"total": sum(self._counts.values()), "by_operation": dict(sorted(self._counts.items()))}
+            return {
+                "total": sum(self._counts.values()),
+                "by_operation": dict(sorted(self._counts.items())),
+                "signing_regions": {k: dict(sorted(regions.items())) for k, regions in sorted(self._regions.items())},
+            }
 
     def clear(self) -> None:
         with self._lock:
             self._counts.clear()
+            self._regions.clear()
 
 
 def _respond(start_response: StartResponse, status: int, headers: dict[str, str], body: Any) -> Iterable[bytes]:

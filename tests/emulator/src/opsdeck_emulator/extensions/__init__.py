@@ -30,7 +30,10 @@ from werkzeug.exceptions import HTTPException
 log = logging.getLogger(__name__)
 
 # Modules whose import registers operations (some also fix a moto model). Add new ones here.
-MODULES = ["awslambda", "cloudfront", "cloudwatch", "ec2", "iam", "rds", "s3", "secretsmanager", "stepfunctions", "tagging"]
+MODULES = [
+    "awslambda", "budgets", "cloudfront", "cloudwatch", "ec2", "iam", "rds", "s3", "secretsmanager", "stepfunctions",
+    "tagging",
+]  # fmt: skip
 
 
 class Call:
