@@ -214,16 +214,30 @@ impl AwsContext {
     }
 }
 
+/// Partitions other than `aws`: region prefix, partition, and the region the global
+/// AWS Budgets endpoint of the partition is signed for.
+const PARTITIONS: &[(&str, &str, &str)] = &[
+    ("cn-", "aws-cn", "cn-northwest-1"),
+    ("us-gov-", "aws-us-gov", "us-gov-west-1"),
+];
+
+fn partition_entry(region: &str) -> (&'static str, &'static str) {
+    PARTITIONS
+        .iter()
+        .find(|(prefix, _, _)| region.starts_with(prefix))
+        .map(|(_, partition, budgets)| (*partition, *budgets))
+        .unwrap_or(("aws", "us-east-1"))
+}
+
+/// The partition of a region: `aws`, `aws-cn` or `aws-us-gov`.
+pub fn partition_of(region: &str) -> &'static str {
+    partition_entry(region).0
+}
+
 /// The region AWS Budgets requests are signed for, from the provider's region: the
 /// home region of its partition (`us-east-1` for the commercial partition).
 pub fn budgets_signing_region(provider_region: &str) -> &'static str {
-    if provider_region.starts_with("cn-") {
-        "cn-northwest-1"
-    } else if provider_region.starts_with("us-gov-") {
-        "us-gov-west-1"
-    } else {
-        "us-east-1"
-    }
+    partition_entry(provider_region).1
 }
 
 /// A handle to the provider's [`AwsContext`], filled by `ConfigureProvider`.
@@ -307,6 +321,9 @@ mod tests {
         assert_eq!(budgets_signing_region("cn-north-1"), "cn-northwest-1");
         assert_eq!(budgets_signing_region("us-gov-east-1"), "us-gov-west-1");
         assert_eq!(budgets_signing_region("ap-northeast-1"), "us-east-1");
+        assert_eq!(partition_of("cn-north-1"), "aws-cn");
+        assert_eq!(partition_of("us-gov-west-1"), "aws-us-gov");
+        assert_eq!(partition_of("eu-west-1"), "aws");
     }
 
     #[test]

@@ -18,8 +18,6 @@
 pub mod api;
 pub mod model;
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 use tf_provider::schema::Schema;
 use tf_provider::value::{Value, ValueEmpty};
@@ -27,6 +25,9 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::aws::{AwsContext, SharedAws};
 use crate::error::Error;
+use crate::resources::common::{
+    aws_context, known, known_map, owned_tags, read_result, report, to_value_map,
+};
 
 use api::{Alert, BudgetSpec, Subscribers};
 use model::{default_thresholds, known_strings, known_threshold, DEFAULT_TIME_UNIT};
@@ -40,28 +41,6 @@ impl CostBudgetResource {
     pub fn new(aws: SharedAws) -> Self {
         Self { aws }
     }
-}
-
-fn known(v: &Value<String>) -> Option<&str> {
-    v.as_ref_option().map(String::as_str)
-}
-
-fn tags_of(v: &Value<BTreeMap<String, Value<String>>>) -> BTreeMap<String, String> {
-    v.as_ref_option()
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.as_ref_option().map(|v| (k.clone(), v.clone())))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn string_map(map: &BTreeMap<String, String>) -> Value<BTreeMap<String, Value<String>>> {
-    Value::Value(
-        map.iter()
-            .map(|(k, v)| (k.clone(), Value::Value(v.clone())))
-            .collect(),
-    )
 }
 
 fn string_set(items: impl IntoIterator<Item = String>) -> Value<Vec<Value<String>>> {
@@ -154,19 +133,9 @@ impl CostBudgetState {
     }
 }
 
-fn report(diags: &mut Diagnostics, summary: &'static str, e: Error) {
-    diags.root_error(summary, e.to_string());
-}
-
 impl CostBudgetResource {
     fn ctx(&self, diags: &mut Diagnostics) -> Option<std::sync::Arc<AwsContext>> {
-        match self.aws.get() {
-            Ok(ctx) => Some(ctx),
-            Err(e) => {
-                diags.root_error("Provider not configured", e.to_string());
-                None
-            }
-        }
+        aws_context(&self.aws, diags)
     }
 
     fn arn(ctx: &AwsContext, account: &str, name: &str) -> String {
@@ -254,22 +223,9 @@ impl CostBudgetResource {
             };
         }
 
-        // Tags as the resource owns them: what AWS holds minus the provider's default
-        // tags that still hold their default value.
         let remote_tags = api::tags(ctx, &arn).await?;
-        let defaults = ctx.merged_tags(&BTreeMap::new());
-        let configured = tags_of(&state.tags);
-        let own: BTreeMap<String, String> = remote_tags
-            .iter()
-            .filter(|(k, v)| defaults.get(*k) != Some(*v) || configured.contains_key(*k))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        state.tags = if own.is_empty() && state.tags.is_null() {
-            Value::Null
-        } else {
-            string_map(&own)
-        };
-        state.tags_all = string_map(&remote_tags);
+        state.tags = owned_tags(ctx, &remote_tags, &state.tags);
+        state.tags_all = to_value_map(&remote_tags);
         Ok(Some(state))
     }
 
@@ -323,7 +279,7 @@ impl CostBudgetResource {
                 return None;
             }
         };
-        let tags = ctx.merged_tags(&tags_of(&planned.tags));
+        let tags = ctx.merged_tags(&known_map(&planned.tags));
         match api::create_budget(ctx, &account, &spec, &planned.alerts(), &tags).await {
             Ok(true) => {}
             Ok(false) => {
@@ -346,7 +302,7 @@ impl CostBudgetResource {
         state.account_id = Value::Value(account.clone());
         state.id = Value::Value(format!("{account}:{}", spec.name));
         state.arn = Value::Value(Self::arn(ctx, &account, &spec.name));
-        state.tags_all = string_map(&tags);
+        state.tags_all = to_value_map(&tags);
         match self.refresh(ctx, state.clone()).await {
             Ok(Some(fresh)) => Some(fresh),
             Ok(None) => {
@@ -424,7 +380,7 @@ impl CostBudgetResource {
             ctx,
             &arn,
             &remote_tags,
-            &ctx.merged_tags(&tags_of(&planned.tags)),
+            &ctx.merged_tags(&known_map(&planned.tags)),
         )
         .await?;
 
@@ -459,7 +415,7 @@ impl CostBudgetResource {
                 if own.is_some_and(|m| m.values().any(|v| !v.is_value())) {
                     Value::Unknown
                 } else {
-                    string_map(&ctx.merged_tags(&tags_of(tags)))
+                    to_value_map(&ctx.merged_tags(&known_map(tags)))
                 }
             }
         };
@@ -498,14 +454,8 @@ impl Resource for CostBudgetResource {
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let ctx = self.ctx(diags)?;
-        match self.refresh(&ctx, state.clone()).await {
-            Ok(Some(fresh)) => Some((fresh, private)),
-            Ok(None) => None,
-            Err(e) => {
-                report(diags, "Cannot read the budget", e);
-                Some((state, private))
-            }
-        }
+        let refreshed = self.refresh(&ctx, state.clone()).await;
+        read_result(diags, "Cannot read the budget", refreshed, state, private)
     }
 
     async fn plan_create<'a>(

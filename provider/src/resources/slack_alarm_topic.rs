@@ -27,6 +27,9 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::aws::{AwsContext, SharedAws};
 use crate::error::Error;
+use crate::resources::common::{
+    aws_context, check_tags, known, known_map, owned_tags, read_result, report,
+};
 use crate::schema::{computed, optional, optional_computed, required, string_map};
 
 pub use api::{check_key_with, own_key_alias, statement_id, KeyProblem};
@@ -161,10 +164,6 @@ pub fn check_publishers(publishers: &[String]) -> Result<(), String> {
     }
 }
 
-fn known(v: &Value<String>) -> Option<&str> {
-    v.as_ref_option().map(String::as_str)
-}
-
 fn known_list(v: &Value<Vec<Value<String>>>) -> Option<Vec<String>> {
     let items = v.as_ref_option()?;
     items.iter().map(|i| i.as_ref_option().cloned()).collect()
@@ -175,16 +174,6 @@ fn sorted_list(items: &[String]) -> Value<Vec<Value<String>>> {
     v.sort();
     v.dedup();
     Value::Value(v.into_iter().map(Value::Value).collect())
-}
-
-fn tags_of(v: &Value<BTreeMap<String, Value<String>>>) -> BTreeMap<String, String> {
-    v.as_ref_option()
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.as_ref_option().map(|v| (k.clone(), v.clone())))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 impl SlackAlarmTopicState {
@@ -225,15 +214,7 @@ impl SlackAlarmTopicState {
                 fail("publishers", "Invalid publishers", e);
             }
         }
-        if let Value::Value(tags) = &self.tags {
-            let known: BTreeMap<String, String> = tags
-                .iter()
-                .filter_map(|(k, v)| v.as_ref_option().map(|v| (k.clone(), v.clone())))
-                .collect();
-            for (key, problem) in crate::validate::tags(&known) {
-                diags.error("Invalid tag", problem, AttributePath::new("tags").key(key));
-            }
-        }
+        check_tags(&self.tags, diags);
     }
 
     fn publishers_or_default(&self) -> Vec<String> {
@@ -330,19 +311,9 @@ fn expected_policy(topic_arn: &str, publishers: &[String]) -> Option<String> {
     Some(policy::canonical(&policy::topic_policy(topic_arn, account, publishers)).to_string())
 }
 
-fn report(diags: &mut Diagnostics, summary: &'static str, e: Error) {
-    diags.root_error(summary, e.to_string());
-}
-
 impl SlackAlarmTopicResource {
     fn ctx(&self, diags: &mut Diagnostics) -> Option<std::sync::Arc<AwsContext>> {
-        match self.aws.get() {
-            Ok(ctx) => Some(ctx),
-            Err(e) => {
-                diags.root_error("Provider not configured", e.to_string());
-                None
-            }
-        }
+        aws_context(&self.aws, diags)
     }
 
     /// Refreshes `state` from AWS. `None` when the topic is gone.
@@ -377,20 +348,7 @@ impl SlackAlarmTopicResource {
                 .map(|t| policy::canonical_text(t).unwrap_or_else(|| t.to_owned()))
                 .unwrap_or_default(),
         );
-        // Tags as the resource owns them: what AWS holds minus the provider's default
-        // tags that still hold their default value.
-        let defaults = ctx.merged_tags(&BTreeMap::new());
-        let own: BTreeMap<String, Value<String>> = topic
-            .tags
-            .iter()
-            .filter(|(k, v)| defaults.get(*k) != Some(*v) || tags_of(&state.tags).contains_key(*k))
-            .map(|(k, v)| (k.clone(), Value::Value(v.clone())))
-            .collect();
-        state.tags = if own.is_empty() && state.tags.is_null() {
-            Value::Null
-        } else {
-            Value::Value(own)
-        };
+        state.tags = owned_tags(ctx, &topic.tags, &state.tags);
         // The route: subscription to the notifier plus its invoke permission. Either
         // missing → subscription_arn null, which the next plan repairs.
         state.subscription_arn = match known(&state.notifier_function_arn) {
@@ -428,7 +386,7 @@ impl SlackAlarmTopicResource {
                 return None;
             }
         }
-        let tags = ctx.merged_tags(&tags_of(&planned.tags));
+        let tags = ctx.merged_tags(&known_map(&planned.tags));
         let mut private = TopicPrivate::default();
         let key = match known(&planned.kms_key_arn) {
             Some(key) => {
@@ -586,14 +544,14 @@ impl Resource for SlackAlarmTopicResource {
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let ctx = self.ctx(diags)?;
-        match self.refresh(&ctx, state.clone()).await {
-            Ok(Some(fresh)) => Some((fresh, private)),
-            Ok(None) => None,
-            Err(e) => {
-                report(diags, "Cannot read the Slack alarm topic", e);
-                Some((state, private))
-            }
-        }
+        let refreshed = self.refresh(&ctx, state.clone()).await;
+        read_result(
+            diags,
+            "Cannot read the Slack alarm topic",
+            refreshed,
+            state,
+            private,
+        )
     }
 
     async fn plan_create<'a>(
@@ -877,7 +835,7 @@ impl SlackAlarmTopicResource {
                     ctx,
                     &name,
                     &publishers,
-                    &ctx.merged_tags(&tags_of(&planned.tags)),
+                    &ctx.merged_tags(&known_map(&planned.tags)),
                 )
                 .await?
             }
@@ -907,7 +865,7 @@ impl SlackAlarmTopicResource {
             ctx,
             &arn,
             &current.tags,
-            &ctx.merged_tags(&tags_of(&planned.tags)),
+            &ctx.merged_tags(&known_map(&planned.tags)),
         )
         .await?;
 

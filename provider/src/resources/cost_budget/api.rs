@@ -14,6 +14,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use crate::aws::AwsContext;
 use crate::error::{Error, Result};
 use crate::number::Number;
+use crate::resources::common::tag_diff;
 use crate::resources::slack_alarm_topic::policy;
 
 const SERVICE: &str = "budgets";
@@ -26,16 +27,7 @@ fn not_found<E: ProvideErrorMetadata>(e: &E) -> bool {
     code(e) == "NotFoundException"
 }
 
-/// The partition of a region: `aws`, `aws-cn` or `aws-us-gov`.
-pub fn partition_of(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
-}
+pub use crate::aws::partition_of;
 
 pub fn budget_arn(partition: &str, account: &str, name: &str) -> String {
     format!("arn:{partition}:budgets::{account}:budget/{name}")
@@ -442,23 +434,19 @@ pub async fn sync_tags(
     wanted: &BTreeMap<String, String>,
 ) -> Result<()> {
     let client = ctx.budgets();
-    let stale: Vec<String> = current
-        .keys()
-        .filter(|k| !wanted.contains_key(*k))
-        .cloned()
-        .collect();
-    if !stale.is_empty() {
+    let diff = tag_diff(current, wanted);
+    if !diff.remove.is_empty() {
         client
             .untag_resource()
             .resource_arn(arn)
-            .set_resource_tag_keys(Some(stale))
+            .set_resource_tag_keys(Some(diff.remove))
             .send()
             .await
             .map_err(|e| Error::aws(SERVICE, "UntagResource", e))?;
     }
-    let changed: Vec<ResourceTag> = wanted
+    let changed: Vec<ResourceTag> = diff
+        .set
         .iter()
-        .filter(|(k, v)| current.get(*k) != Some(*v))
         .map(|(k, v)| {
             ResourceTag::builder()
                 .key(k)

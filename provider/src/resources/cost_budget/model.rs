@@ -13,7 +13,8 @@ use tf_provider::{AttributePath, Diagnostics};
 use crate::number::Number;
 use crate::schema::{computed, optional, optional_computed, required, string_map};
 
-pub type StringMap = BTreeMap<String, Value<String>>;
+use crate::resources::common::known;
+pub use crate::resources::common::StringMap;
 pub type StringSet = Vec<Value<String>>;
 
 #[derive(Serialize, Deserialize, Debug, Default, Clone, PartialEq)]
@@ -217,10 +218,6 @@ pub fn check_cost_filter(name: &str, values: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn known(v: &Value<String>) -> Option<&str> {
-    v.as_ref_option().map(String::as_str)
-}
-
 pub fn known_strings(v: &Value<StringSet>) -> Option<Vec<String>> {
     v.as_ref_option()?
         .iter()
@@ -392,15 +389,7 @@ impl CostBudgetState {
                 );
             }
         }
-        if let Value::Value(tags) = &self.tags {
-            let known: BTreeMap<String, String> = tags
-                .iter()
-                .filter_map(|(k, v)| v.as_ref_option().map(|v| (k.clone(), v.clone())))
-                .collect();
-            for (key, problem) in crate::validate::tags(&known) {
-                diags.error("Invalid tag", problem, AttributePath::new("tags").key(key));
-            }
-        }
+        crate::resources::common::check_tags(&self.tags, diags);
     }
 }
 

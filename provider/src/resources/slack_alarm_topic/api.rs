@@ -117,26 +117,18 @@ pub async fn sync_tags(
     wanted: &BTreeMap<String, String>,
 ) -> Result<()> {
     let sns = ctx.sns();
-    let stale: Vec<String> = current
-        .keys()
-        .filter(|k| !wanted.contains_key(*k))
-        .cloned()
-        .collect();
-    if !stale.is_empty() {
+    let diff = crate::resources::common::tag_diff(current, wanted);
+    if !diff.remove.is_empty() {
         sns.untag_resource()
             .resource_arn(arn)
-            .set_tag_keys(Some(stale))
+            .set_tag_keys(Some(diff.remove))
             .send()
             .await
             .map_err(|e| Error::aws("sns", "UntagResource", e))?;
     }
-    let changed: Vec<(&String, &String)> = wanted
-        .iter()
-        .filter(|(k, v)| current.get(*k) != Some(*v))
-        .collect();
-    if !changed.is_empty() {
+    if !diff.set.is_empty() {
         let mut request = sns.tag_resource().resource_arn(arn);
-        for (k, v) in changed {
+        for (k, v) in &diff.set {
             let tag = aws_sdk_sns::types::Tag::builder()
                 .key(k)
                 .value(v)
