@@ -2,14 +2,39 @@
 
 use std::path::PathBuf;
 
-/// The repository root (`OPSDECK_REPO_ROOT`, else two levels above this crate).
+/// The repository root: `OPSDECK_REPO_ROOT`, else the Cargo workspace around the
+/// package cargo runs (`CARGO_MANIFEST_DIR` at run time), else the workspace this
+/// crate was compiled in.
+///
+/// The run-time value comes first because one `CARGO_TARGET_DIR` may serve several
+/// checkouts (CI keeps it across clean clones): cargo does not rebuild a binary just
+/// because the checkout moved, so the compile-time path can name another, or a
+/// deleted, checkout.
 pub fn repo_root() -> PathBuf {
     if let Some(root) = std::env::var_os("OPSDECK_REPO_ROOT") {
         return PathBuf::from(root);
     }
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let root = here.join("../..");
-    root.canonicalize().unwrap_or(root)
+    let compiled = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let running = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    running
+        .iter()
+        .chain(std::iter::once(&compiled))
+        .find_map(|dir| workspace_around(dir))
+        .unwrap_or_else(|| {
+            let root = compiled.join("../..");
+            root.canonicalize().unwrap_or(root)
+        })
+}
+
+/// The nearest directory at or above `dir` whose Cargo.toml declares a workspace.
+fn workspace_around(dir: &std::path::Path) -> Option<PathBuf> {
+    dir.ancestors().find_map(|d| {
+        let manifest = std::fs::read_to_string(d.join("Cargo.toml")).ok()?;
+        manifest
+            .lines()
+            .any(|l| l.trim() == "[workspace]")
+            .then(|| d.canonicalize().unwrap_or_else(|_| d.to_path_buf()))
+    })
 }
 
 /// Caches that outlive a checkout: venvs, emulator state (`OPSDECK_CACHE_DIR`,
@@ -59,4 +84,21 @@ pub fn provider_namespace() -> String {
 /// The provider's source address, `<hostname>/<namespace>/opsdeck`.
 pub fn provider_source() -> String {
     format!("{}/{}/opsdeck", provider_hostname(), provider_namespace())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workspace_is_found_from_any_package_inside_it() {
+        let root = workspace_around(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+        assert!(
+            root.join("xtask").is_dir() && root.join("provider").is_dir(),
+            "{root:?}"
+        );
+        let from_xtask = workspace_around(&root.join("xtask")).unwrap();
+        assert_eq!(from_xtask, root);
+        assert_eq!(workspace_around(std::path::Path::new("/")), None);
+    }
 }
