@@ -11,19 +11,17 @@
 //!
 //! What AWS holds is asserted through the AWS SDK, not through Terraform.
 
+mod aws;
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use aws_config::{BehaviorVersion, Region};
-use aws_credential_types::Credentials;
 use aws_sdk_budgets::types::{
     ComparisonOperator, Notification, NotificationType, Spend, Subscriber, SubscriptionType,
     ThresholdType,
 };
 use serde_json::{json, Value};
-use terratest::emulator::{ACCESS_KEY_ID, SECRET_ACCESS_KEY};
 use terratest::{Emulator, Options, PlanExit, Terraform};
 
 const BUDGET: &str = "opsdeck_cost_budget.monthly";
@@ -31,37 +29,21 @@ const ACCOUNT: &str = "123456789012";
 const NAME: &str = "opsdeck-prod-monthly";
 const EMAIL: &str = "platform-oncall@example.com";
 
+/// The shared SDK view of the emulator (`tests/aws/mod.rs`) plus a Budgets client.
 struct Sdk {
-    rt: tokio::runtime::Runtime,
+    aws: aws::Aws,
     budgets: aws_sdk_budgets::Client,
 }
 
 impl Sdk {
     fn new(emulator: &Emulator) -> Self {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let config = rt.block_on(
-            aws_config::defaults(BehaviorVersion::latest())
-                .endpoint_url(emulator.endpoint())
-                .region(Region::new("us-east-1"))
-                .credentials_provider(Credentials::new(
-                    ACCESS_KEY_ID,
-                    SECRET_ACCESS_KEY,
-                    None,
-                    None,
-                    "emulator",
-                ))
-                .retry_config(aws_config::retry::RetryConfig::disabled())
-                .load(),
-        );
-        let budgets = aws_sdk_budgets::Client::new(&config);
-        Self { rt, budgets }
+        let aws = aws::Aws::new(emulator);
+        let budgets = aws.budgets();
+        Self { aws, budgets }
     }
 
     fn run<F: std::future::Future>(&self, f: F) -> F::Output {
-        self.rt.block_on(f)
+        self.aws.run(f)
     }
 
     fn budget_names(&self) -> Vec<String> {

@@ -1,5 +1,5 @@
 //! AWS SDK clients on an emulator, for the module suites that read back through the
-//! SDK what terraform built (`tests/network.rs`, `tests/database.rs`).
+//! SDK what terraform built (`tests/network.rs`, `tests/database.rs`, `tests/cost_budget.rs`).
 #![allow(dead_code)]
 
 use std::future::Future;
@@ -53,6 +53,11 @@ impl Aws {
 
     pub fn kms(&self) -> aws_sdk_kms::Client {
         aws_sdk_kms::Client::new(&self.config)
+    }
+
+    /// AWS Budgets, signed for us-east-1 (the emulator's region here), as AWS wants.
+    pub fn budgets(&self) -> aws_sdk_budgets::Client {
+        aws_sdk_budgets::Client::new(&self.config)
     }
 
     /// `name=values` filter of the EC2 Describe operations.
