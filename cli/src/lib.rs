@@ -395,9 +395,6 @@ pub fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .try_init();
-    // The AWS SDK and the provider library link two rustls crypto backends; without a
-    // process default the first TLS handshake panics.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

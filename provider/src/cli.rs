@@ -58,14 +58,6 @@ pub fn main() -> ExitCode {
     }
 
     init_logging();
-    // Two rustls crypto backends are linked (tonic and the AWS SDK); without a default
-    // the TLS handshake with Terraform panics.
-    if rustls::crypto::ring::default_provider()
-        .install_default()
-        .is_err()
-    {
-        tracing::debug!("a rustls crypto provider was already installed");
-    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -64,9 +64,9 @@ fn root() -> PathBuf {
     paths::repo_root()
 }
 
-/// protoc for tf-provider's build script; terraform and python3 must exist already.
+/// What the commands cannot install themselves. The provider's protos are compiled in Rust
+/// (protox in tf-provider's build script), so no protoc or libprotobuf-dev is needed.
 fn prerequisites() -> Result<()> {
-    steps::ensure_debian_package("protoc", "protobuf-compiler")?;
     if !steps::have("terraform") {
         bail!("terraform is not on PATH: install Terraform 1.11 or newer (https://developer.hashicorp.com/terraform/install)");
     }

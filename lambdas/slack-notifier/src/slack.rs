@@ -139,10 +139,10 @@ pub struct SlackClient {
 }
 
 impl SlackClient {
-    /// TLS with rustls and ring, trusting the compiled-in Mozilla roots: no
+    /// TLS with rustls and aws-lc-rs (the AWS SDK's backend), trusting the compiled-in Mozilla roots: no
     /// certificate files are read during the cold start.
     pub fn new() -> Result<Self, String> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_provider_and_webpki_roots(provider)
             .map_err(|e| format!("TLS setup failed: {e}"))?

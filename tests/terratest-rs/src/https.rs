@@ -132,7 +132,7 @@ fn certificates() -> Result<(String, tokio_rustls::rustls::ServerConfig)> {
         .map_err(tls_error)?;
 
     use tokio_rustls::rustls;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(tls_error)?

@@ -31,6 +31,7 @@ mod raw;
 mod resource;
 mod server;
 mod tf6provider;
+mod tls;
 mod utils;
 
 pub mod schema;

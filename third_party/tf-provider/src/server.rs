@@ -25,15 +25,13 @@ use std::sync::{Arc, Mutex};
 use anyhow::{anyhow, Result};
 use base64::Engine;
 use futures::TryFutureExt;
-use rcgen::{BasicConstraints, IsCa};
-use time::ext::NumericalDuration;
 use tokio::try_join;
 use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::CancellationToken;
-use tonic::transport::{Identity, ServerTlsConfig};
 use tower_http::trace::TraceLayer;
 
 use crate::function::DynamicFunction;
+use crate::tls::{self, PluginTls};
 use crate::plugin::grpc_broker_server::GrpcBrokerServer;
 use crate::plugin::grpc_controller_server::GrpcControllerServer;
 use crate::plugin::grpc_stdio_server::GrpcStdioServer;
@@ -192,7 +190,7 @@ pub async fn serve<U: ToString, V: DynamicProvider>(name: U, provider: V) -> Res
 pub async fn serve_dynamic(name: String, provider: Box<dyn DynamicProvider>) -> Result<()> {
     let server = Arc::new(Server::new(name, provider));
     let addrs = SockAddrIter::new()?;
-    let (tcp_stream, endpoint) = listen(addrs)?;
+    let (listener, endpoint) = listen(addrs)?;
 
     if let Ok(path) = env::var("PLUGIN_LOG_FILE") {
         let log_file = File::create(path)?;
@@ -203,16 +201,47 @@ pub async fn serve_dynamic(name: String, provider: Box<dyn DynamicProvider>) -> 
             .init();
     }
 
-    let tls_config = TlsConfig::new()?;
+    let client_cert = env::var("PLUGIN_CLIENT_CERT").unwrap_or_default();
+    let tls = if client_cert.is_empty() {
+        None
+    } else {
+        Some(PluginTls::from_client_cert_pem(&client_cert)?)
+    };
 
-    let serve = tls_config
-        .builder()?
+    let router = tonic::transport::server::Server::builder()
         .layer(TraceLayer::new_for_grpc())
         .add_service(GrpcBrokerServer::new(server.clone()))
         .add_service(GrpcControllerServer::new(server.clone()))
         .add_service(GrpcStdioServer::new(server.clone()))
-        .add_service(ProviderServer::new(server.clone()))
-        .serve_with_incoming_shutdown(tcp_stream, server.cancellation_token.cancelled());
+        .add_service(ProviderServer::new(server.clone()));
+    let shutdown = server.cancellation_token.clone();
+    let server_cert = tls
+        .as_ref()
+        .map(|t| t.server_cert_der.clone())
+        .unwrap_or_default();
+    // Patched for opsdeck: with a client certificate, only connections that complete a mutual
+    // TLS handshake with it reach the server (src/tls.rs); without one (not started by
+    // Terraform's AutoMTLS), plain gRPC on loopback, as go-plugin does.
+    let serve = async move {
+        match tls {
+            Some(tls) => {
+                router
+                    .serve_with_incoming_shutdown(
+                        tls::incoming(listener, tls.acceptor),
+                        shutdown.cancelled(),
+                    )
+                    .await
+            }
+            None => {
+                router
+                    .serve_with_incoming_shutdown(
+                        TcpListenerStream::new(listener),
+                        shutdown.cancelled(),
+                    )
+                    .await
+            }
+        }
+    };
 
     async fn info(endpoint: &str, der: &[u8]) -> Result<()> {
         println!(
@@ -224,10 +253,7 @@ pub async fn serve_dynamic(name: String, provider: Box<dyn DynamicProvider>) -> 
         Ok(())
     }
 
-    try_join!(
-        serve.map_err(|e| anyhow!(e)),
-        info(&endpoint, tls_config.cert.as_slice()),
-    )?;
+    try_join!(serve.map_err(|e| anyhow!(e)), info(&endpoint, &server_cert))?;
 
     Ok(())
 }
@@ -286,76 +312,10 @@ impl std::net::ToSocketAddrs for SockAddrIter {
     }
 }
 
-fn listen(addrs: SockAddrIter) -> Result<(TcpListenerStream, String)> {
+fn listen(addrs: SockAddrIter) -> Result<(tokio::net::TcpListener, String)> {
     let listener = std::net::TcpListener::bind(addrs)?;
     listener.set_nonblocking(true)?;
     let endpoint = listener.local_addr()?.to_string();
     let listener = tokio::net::TcpListener::from_std(listener)?;
-    Ok((TcpListenerStream::new(listener), endpoint))
-}
-
-struct TlsConfig {
-    server: Option<ServerTlsConfig>,
-    cert: Vec<u8>,
-}
-
-impl TlsConfig {
-    fn new() -> Result<Self> {
-        let env_cert = env::var("PLUGIN_CLIENT_CERT").unwrap_or_default();
-        if env_cert.is_empty() {
-            return Ok(Self {
-                server: None,
-                cert: Default::default(),
-            });
-        }
-
-        // Read the client certificate
-        let client_cert = tonic::transport::Certificate::from_pem(env_cert);
-
-        // Parameters to generate the server certificate
-        let mut cp = rcgen::CertificateParams::new(["localhost".to_string()])?;
-        cp.not_before = time::OffsetDateTime::now_utc().saturating_sub(30.seconds());
-        cp.not_after = time::OffsetDateTime::now_utc().saturating_add((30 * 365).days());
-        let mut dn = rcgen::DistinguishedName::new();
-        dn.push(rcgen::DnType::OrganizationName, "Hashicorp");
-        dn.push(rcgen::DnType::CommonName, "localhost");
-        cp.distinguished_name = dn;
-        cp.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        cp.key_usages = vec![
-            rcgen::KeyUsagePurpose::DigitalSignature,
-            rcgen::KeyUsagePurpose::KeyEncipherment,
-            rcgen::KeyUsagePurpose::KeyAgreement,
-            rcgen::KeyUsagePurpose::KeyCertSign,
-        ];
-        cp.extended_key_usages = vec![
-            rcgen::ExtendedKeyUsagePurpose::ClientAuth,
-            rcgen::ExtendedKeyUsagePurpose::ServerAuth,
-        ];
-        cp.key_identifier_method = rcgen::KeyIdMethod::Sha512;
-
-        // Generate the server certificate and its keys
-        let keypair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384)?;
-        let server_cert = cp.self_signed(&keypair)?;
-
-        let tls_config = ServerTlsConfig::new()
-            .client_ca_root(client_cert)
-            .client_auth_optional(true)
-            .identity(Identity::from_pem(
-                server_cert.pem(),
-                keypair.serialize_pem(),
-            ));
-
-        Ok(Self {
-            server: Some(tls_config),
-            cert: server_cert.der().to_vec(),
-        })
-    }
-
-    fn builder(&self) -> Result<tonic::transport::server::Server> {
-        if let Some(ref tls_config) = &self.server {
-            Ok(tonic::transport::server::Server::builder().tls_config(tls_config.clone())?)
-        } else {
-            Ok(tonic::transport::server::Server::builder())
-        }
-    }
+    Ok((listener, endpoint))
 }
