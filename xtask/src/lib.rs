@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod bench_alarms;
 pub mod elf;
+pub mod jobs;
 pub mod lambda;
 pub mod mirror;
 pub mod steps;

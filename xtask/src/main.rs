@@ -78,7 +78,7 @@ pub(crate) fn prerequisites() -> Result<()> {
     Ok(())
 }
 
-fn target_dir() -> Result<PathBuf> {
+pub(crate) fn target_dir() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
         return Ok(PathBuf::from(dir));
     }
@@ -95,9 +95,14 @@ fn target_dir() -> Result<PathBuf> {
 
 pub(crate) fn build_mirror() -> Result<Packaged> {
     prerequisites()?;
-    let address = SourceAddress::from_env()?;
     // OPSDECK_PROVIDER_PROFILE=dev packs the debug build: minutes faster while iterating.
     let profile = std::env::var("OPSDECK_PROVIDER_PROFILE").unwrap_or_else(|_| "release".into());
+    let binary = build_provider(&profile)?;
+    pack_mirror(&binary)
+}
+
+/// `cargo build --profile <profile> -p terraform-provider-opsdeck`; the binary's path.
+pub(crate) fn build_provider(profile: &str) -> Result<PathBuf> {
     steps::run(
         &format!("build the provider ({profile})"),
         cargo()
@@ -105,24 +110,25 @@ pub(crate) fn build_mirror() -> Result<Packaged> {
                 "build",
                 "--locked",
                 "--profile",
-                &profile,
+                profile,
                 "-p",
                 "terraform-provider-opsdeck",
             ])
             .current_dir(root()),
         "see the compiler output above",
     )?;
-    let profile_dir = if profile == "dev" {
-        "debug"
-    } else {
-        profile.as_str()
-    };
-    let binary = target_dir()?
+    let profile_dir = if profile == "dev" { "debug" } else { profile };
+    Ok(target_dir()?
         .join(profile_dir)
-        .join("terraform-provider-opsdeck");
+        .join("terraform-provider-opsdeck"))
+}
+
+/// Packs a built provider binary into `dist/mirror` and `dist/release`.
+pub(crate) fn pack_mirror(binary: &Path) -> Result<Packaged> {
+    let address = SourceAddress::from_env()?;
     let version = terraform_provider_version()?;
     let packaged = mirror::package(
-        &binary,
+        binary,
         &version,
         &mirror::host_platform()?,
         &address,
@@ -182,7 +188,7 @@ fn lambda(crates: &[String]) -> Result<()> {
 
 /// Release build of a function crate's only binary, zipped as `bootstrap` to
 /// `dist/lambda/<crate>.zip` after checking its glibc needs against provided.al2023.
-fn build_lambda(name: &str) -> Result<xtask::lambda::LambdaZip> {
+pub(crate) fn build_lambda(name: &str) -> Result<xtask::lambda::LambdaZip> {
     let out = cargo()
         .args(["metadata", "--format-version", "1", "--no-deps"])
         .current_dir(root())

@@ -42,11 +42,9 @@ pub fn count_tests(output: &str) -> Counts {
                 .sum()
         };
         let cargo = line.starts_with("test result:");
-        // pytest: "==== 12 passed, 1 skipped in 3.2s ====";
-        let pytest = line.starts_with('=')
-            && line.ends_with('=')
-            && line.contains(" passed")
-            && line.contains(" in ");
+        // pytest: "==== 12 passed, 1 skipped in 3.2s ====", or with -q
+        // "100 passed in 185.43s (0:03:05)".
+        let pytest = is_pytest_summary(line);
         // terraform test: "Success! 9 passed, 0 failed." / "Failure! 1 passed, 2 failed."
         let tftest = line.starts_with("Success!") || line.starts_with("Failure!");
         if cargo || pytest || tftest {
@@ -58,6 +56,33 @@ pub fn count_tests(output: &str) -> Counts {
         }
     }
     counts
+}
+
+/// pytest's last line: `<n> <outcome>[, <n> <outcome>...] in <seconds>s`, with or without
+/// the `=` borders it has without `-q`.
+fn is_pytest_summary(line: &str) -> bool {
+    let inner = line.trim_matches(|c: char| c == '=' || c.is_whitespace());
+    let Some((results, time)) = inner.rsplit_once(" in ") else {
+        return false;
+    };
+    let outcomes = [
+        "passed",
+        "failed",
+        "skipped",
+        "error",
+        "errors",
+        "xfailed",
+        "xpassed",
+        "warning",
+        "warnings",
+        "deselected",
+    ];
+    time.starts_with(|c: char| c.is_ascii_digit())
+        && results.contains(" passed")
+        && results.split(", ").all(|item| {
+            item.split_once(' ')
+                .is_some_and(|(n, word)| n.parse::<u64>().is_ok() && outcomes.contains(&word))
+        })
 }
 
 pub struct StepOutput {
@@ -181,13 +206,15 @@ test result: FAILED. 3 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out
 ======================== 12 passed, 1 skipped in 3.21s =========================
 Success! 9 passed, 0 failed.
 Failure! 1 passed, 2 failed, 1 skipped.
+100 passed, 2 skipped in 185.43s (0:03:05)
+it passed in 3 places, 2 passed in review
 running 5 tests";
         assert_eq!(
             count_tests(out),
             Counts {
-                passed: 40,
+                passed: 140,
                 failed: 3,
-                skipped: 4
+                skipped: 6
             }
         );
     }

@@ -1,195 +1,597 @@
-//! `cargo xtask test`: every test of the project, ending with the total line.
+//! `cargo xtask test`: every test of the project, ending with the summary table and the
+//! total line.
+//!
+//! 1. Setup and builds, one after another (each holds cargo's lock), while the Python venvs
+//!    install in the background: `cargo fmt --check`; one dev build of every crate with its
+//!    tests, linted by clippy as it compiles (clippy-driver as the workspace wrapper, so
+//!    clippy and the tests share one compilation); doc tests; the Lambda zips the suites
+//!    deploy; the provider mirror packed from that same dev build; one shared Terraform
+//!    plugin cache, filled once.
+//! 2. Every independent suite at once on a bounded pool of workers, longest first, each with
+//!    its own emulator, its output printed in one piece when it ends: every Rust test binary
+//!    (integration suites one test per job), `terraform fmt`, `init/validate/test` per
+//!    configuration, checkov, pytest, and the release build of the provider (checked once:
+//!    it must build, and its size is reported).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use terratest::paths;
-use xtask::steps::{self, count_tests, Counts};
+use terratest::{cli_config::PLUGIN_CACHE_ENV, paths, CliConfig};
+use xtask::jobs::{self, Finished, Job, Outcome};
+use xtask::steps::{self, Counts};
 
-use crate::{
-    build_mirror, cargo, cli_config, forget_rebuilt_provider, prerequisites, report_mirror, root,
-    terraform,
-};
+use crate::{cargo, forget_rebuilt_provider, pack_mirror, prerequisites, report_mirror, root};
+
+/// A suite that runs longer than this is stopped and fails (a hang must not eat CI's hour).
+const JOB_LIMIT: Duration = Duration::from_secs(20 * 60);
+
+/// A step of the first phase, timed for the summary table.
+fn serial(rows: &mut Vec<Finished>, name: &str, hint: &str, cmd: &mut Command) -> Outcome {
+    eprintln!("\n==> {name}");
+    let started = Instant::now();
+    let outcome = jobs::run_captured(cmd, JOB_LIMIT);
+    let elapsed = started.elapsed();
+    if !outcome.ok {
+        // Without cargo's JSON messages, which only the build step prints.
+        for line in outcome.output.lines().filter(|l| !l.starts_with('{')) {
+            eprintln!("{line}");
+        }
+    }
+    eprintln!(
+        "<== {name}: {} ({:.1}s){}",
+        if outcome.ok { "ok" } else { "FAILED" },
+        elapsed.as_secs_f64(),
+        if outcome.ok {
+            String::new()
+        } else {
+            format!(": {hint}")
+        }
+    );
+    let summary = Outcome {
+        ok: outcome.ok,
+        output: String::new(),
+        counts: outcome.counts,
+        note: None,
+    };
+    rows.push(Finished {
+        name: name.into(),
+        hint: hint.into(),
+        elapsed,
+        outcome: summary,
+    });
+    outcome
+}
+
+/// A test executable cargo built, and where cargo would run it from.
+#[derive(Debug)]
+struct TestBinary {
+    package: String,
+    target: String,
+    /// `lib`, `bin` or `test` (an integration suite).
+    kind: String,
+    executable: PathBuf,
+    manifest_dir: PathBuf,
+}
+
+/// The test executables and the provider binary from cargo's JSON messages.
+fn parse_build_messages(stdout: &str) -> (Vec<TestBinary>, Option<PathBuf>) {
+    let mut tests = Vec::new();
+    let mut provider = None;
+    for line in stdout.lines().filter(|l| l.starts_with('{')) {
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if msg["reason"] != "compiler-artifact" {
+            continue;
+        }
+        let Some(executable) = msg["executable"].as_str() else {
+            continue;
+        };
+        let target = msg["target"]["name"].as_str().unwrap_or_default();
+        let kind = msg["target"]["kind"][0].as_str().unwrap_or_default();
+        if msg["profile"]["test"] == true {
+            let manifest = PathBuf::from(msg["manifest_path"].as_str().unwrap_or_default());
+            let package_id = msg["package_id"].as_str().unwrap_or_default();
+            tests.push(TestBinary {
+                package: package_name(package_id, &manifest),
+                target: target.to_owned(),
+                kind: kind.to_owned(),
+                executable: PathBuf::from(executable),
+                manifest_dir: manifest.parent().map(Path::to_path_buf).unwrap_or_default(),
+            });
+        } else if kind == "bin" && target == "terraform-provider-opsdeck" {
+            provider = Some(PathBuf::from(executable));
+        }
+    }
+    tests.sort_by(|a, b| (&a.package, &a.target).cmp(&(&b.package, &b.target)));
+    (tests, provider)
+}
+
+/// `path+file:///work/main/cli#opsdeck-cli@0.1.0` -> `opsdeck-cli`; older cargo spells ids
+/// `opsdeck-cli 0.1.0 (path+file://...)`.
+fn package_name(package_id: &str, manifest: &Path) -> String {
+    let from_id = match package_id.rsplit_once('#') {
+        // `#name@version`; a bare `#version` means the name is the directory's.
+        Some((_, tail)) => tail.split_once('@').map(|(name, _)| name.to_owned()),
+        None => package_id.split(' ').next().map(str::to_owned),
+    }
+    .filter(|n| !n.is_empty() && !n.contains('/'));
+    from_id.unwrap_or_else(|| {
+        manifest
+            .parent()
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    })
+}
+
+/// The test names of an integration suite (`--list --format terse`).
+fn list_tests(binary: &TestBinary) -> Result<Vec<String>> {
+    let out = Command::new(&binary.executable)
+        .args(["--list", "--format", "terse"])
+        .current_dir(&binary.manifest_dir)
+        .env("CARGO_MANIFEST_DIR", &binary.manifest_dir)
+        .output()
+        .with_context(|| format!("list the tests of {}", binary.executable.display()))?;
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.strip_suffix(": test"))
+        .map(str::to_owned)
+        .collect())
+}
+
+/// How cargo runs a test binary: from its package's directory with its manifest dir set.
+fn test_command(binary: &TestBinary, env: &[(String, String)]) -> Command {
+    let mut cmd = Command::new(&binary.executable);
+    cmd.current_dir(&binary.manifest_dir)
+        .env("CARGO_MANIFEST_DIR", &binary.manifest_dir)
+        .env("CARGO_PKG_NAME", &binary.package)
+        .env(
+            "CARGO",
+            std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
+        )
+        .envs(env.iter().map(|(k, v)| (k, v)));
+    cmd
+}
+
+/// Jobs for the Rust tests: a unit-test binary is one job; an integration suite is one job
+/// per test (they start emulators and wait on terraform, so they spread well).
+fn rust_jobs(binaries: &[TestBinary], env: &[(String, String)]) -> Vec<Job> {
+    let mut out = Vec::new();
+    for b in binaries {
+        let label = if b.kind == "test" {
+            format!("{}::{}", b.package, b.target)
+        } else {
+            format!("{} ({} unit tests)", b.package, b.kind)
+        };
+        let hint = format!(
+            "rerun with `cargo test -p {} {}-- --nocapture`",
+            b.package,
+            if b.kind == "test" {
+                format!("--test {} ", b.target)
+            } else {
+                String::new()
+            }
+        );
+        let names = if b.kind == "test" {
+            match list_tests(b) {
+                Ok(names) if !names.is_empty() => names,
+                Ok(_) => continue,
+                Err(e) => {
+                    let message = format!("{e:#}");
+                    out.push(Job::new(label, hint, move || Outcome::failed(message)));
+                    continue;
+                }
+            }
+        } else {
+            Vec::new()
+        };
+        if names.is_empty() {
+            let cmd = test_command(b, env);
+            out.push(Job::command(label, hint, cmd, JOB_LIMIT));
+            continue;
+        }
+        for name in names {
+            let mut cmd = test_command(b, env);
+            cmd.args(["--exact", &name, "--test-threads", "1"]);
+            out.push(Job::command(
+                format!("{label}::{name}"),
+                hint.clone(),
+                cmd,
+                JOB_LIMIT,
+            ));
+        }
+    }
+    out
+}
+
+/// `init -backend=false`, `validate` and, where there are test files, `terraform test`.
+fn terraform_job(root: &Path, dir: PathBuf, cli: PathBuf) -> Job {
+    let rel = dir.strip_prefix(root).unwrap_or(&dir).display().to_string();
+    Job::new(
+        format!("terraform {rel}"),
+        format!(
+            "run `terraform init -backend=false && terraform validate && terraform test` in {rel}"
+        ),
+        move || {
+            let mut output = String::new();
+            let mut counts = Counts::default();
+            let has_tests = dir.join("tests").is_dir();
+            let mut steps: Vec<Vec<&str>> = vec![
+                vec!["init", "-backend=false", "-input=false", "-no-color"],
+                vec!["validate", "-no-color"],
+            ];
+            if has_tests {
+                steps.push(vec!["test", "-no-color"]);
+            }
+            for args in steps {
+                let mut cmd = Command::new("terraform");
+                cmd.args(&args)
+                    .current_dir(&dir)
+                    .env("TF_CLI_CONFIG_FILE", &cli)
+                    .env("TF_IN_AUTOMATION", "1")
+                    .env("CHECKPOINT_DISABLE", "1");
+                let step = jobs::run_captured(&mut cmd, JOB_LIMIT);
+                output += &format!("$ terraform {}\n{}", args.join(" "), step.output);
+                counts += step.counts;
+                if !step.ok {
+                    return Outcome {
+                        ok: false,
+                        output,
+                        counts,
+                        note: None,
+                    };
+                }
+            }
+            Outcome {
+                ok: true,
+                output,
+                counts,
+                note: None,
+            }
+        },
+    )
+}
+
+/// Fills the shared plugin cache once, before suites read it side by side (Terraform does
+/// not lock the cache). The opsdeck entry is dropped first: a rebuild keeps the version, so
+/// Terraform would take the previous build from the cache.
+fn fill_plugin_cache(cache: &Path, cli: &Path, source: &str) -> Result<()> {
+    let opsdeck = cache.join(source);
+    if opsdeck.exists() {
+        std::fs::remove_dir_all(&opsdeck)
+            .with_context(|| format!("clear {}", opsdeck.display()))?;
+    }
+    let dir = tempfile::tempdir()?;
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!(
+            "terraform {{\n  required_providers {{\n    opsdeck = {{ source = \"{source}\" }}\n    aws = {{ source = \"hashicorp/aws\" }}\n  }}\n}}\n"
+        ),
+    )?;
+    let mut cmd = Command::new("terraform");
+    cmd.args(["init", "-backend=false", "-input=false", "-no-color"])
+        .current_dir(dir.path())
+        .env("TF_CLI_CONFIG_FILE", cli)
+        .env("CHECKPOINT_DISABLE", "1");
+    let out = jobs::run_captured(&mut cmd, Duration::from_secs(600));
+    if !out.ok {
+        bail!(
+            "terraform init could not fill the plugin cache {}:\n{}",
+            cache.display(),
+            out.output
+        );
+    }
+    Ok(())
+}
+
+/// Where the test command keeps what outlives a run.
+fn cache_path(name: &str) -> PathBuf {
+    paths::cache_dir().join(name)
+}
+
+/// How many suites run at once: `OPSDECK_TEST_JOBS`, else the number of cores.
+fn workers() -> usize {
+    std::env::var("OPSDECK_TEST_JOBS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n: &usize| *n > 0)
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+        })
+}
+
+fn emulator_venv() -> Result<PathBuf> {
+    let out = Command::new(terratest::emulator::launcher())
+        .arg("venv")
+        .output()
+        .context("run tests/emulator/emulator venv")?;
+    if !out.status.success() {
+        bail!(
+            "the emulator venv could not be installed (see tests/emulator/README.md):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('/'))
+        .map(PathBuf::from)
+        .context("the launcher printed no python path")
+}
 
 pub(crate) fn test() -> Result<()> {
     let started = Instant::now();
     prerequisites()?;
     let root = root();
-    let mut counts = Counts::default();
-    let mut failures: Vec<String> = Vec::new();
-    let mut record = |result: Result<steps::StepOutput>, counts: &mut Counts| match result {
-        Ok(out) => *counts += count_tests(&out.output),
-        Err(e) => {
-            eprintln!("FAILED: {e:#}");
-            failures.push(format!("{e:#}"));
+    let mut rows: Vec<Finished> = Vec::new();
+
+    // The venvs download and install while cargo compiles.
+    let venvs = std::thread::spawn(|| (emulator_venv(), ensure_tools_venv()));
+
+    serial(
+        &mut rows,
+        "cargo fmt",
+        "run `cargo fmt --all`",
+        cargo()
+            .args(["fmt", "--all", "--", "--check"])
+            .current_dir(&root),
+    );
+
+    let clippy_driver = clippy_driver()?;
+    let build = serial(
+        &mut rows,
+        "cargo build + clippy (dev, all tests)",
+        "fix the errors and lints above (`cargo clippy --workspace --all-targets -- -D warnings` shows the same)",
+        cargo()
+            .args([
+                "test",
+                "--workspace",
+                "--no-run",
+                "--locked",
+                "--message-format=json-render-diagnostics",
+            ])
+            .env("RUSTC_WORKSPACE_WRAPPER", &clippy_driver)
+            .env("CLIPPY_ARGS", "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__")
+            .current_dir(&root),
+    );
+    let (binaries, provider_binary) = parse_build_messages(&build.output);
+
+    serial(
+        &mut rows,
+        "cargo test --doc",
+        "rerun with `cargo test --workspace --doc`",
+        cargo()
+            .args(["test", "--workspace", "--doc", "--locked"])
+            .env("RUSTC_WORKSPACE_WRAPPER", &clippy_driver)
+            .env(
+                "CLIPPY_ARGS",
+                "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__",
+            )
+            .current_dir(&root),
+    );
+
+    // The Lambda zip the compute and edge suites deploy, built once here (release, glibc
+    // checked) instead of once per suite.
+    let lambda_started = Instant::now();
+    let lambda = crate::build_lambda("health");
+    rows.push(Finished {
+        name: "Lambda zip (health, release)".into(),
+        hint: "run `cargo xtask lambda health`".into(),
+        elapsed: lambda_started.elapsed(),
+        outcome: match &lambda {
+            Ok(zip) => Outcome {
+                ok: true,
+                note: Some(format!("zip {:.1} MB", zip.zip_bytes as f64 / 1e6)),
+                ..Outcome::default()
+            },
+            Err(e) => Outcome::failed(format!("{e:#}")),
+        },
+    });
+    if let Err(e) = &lambda {
+        eprintln!("FAILED: {e:#}");
+    }
+
+    let (emulator_python, tools_venv) = venvs
+        .join()
+        .map_err(|_| anyhow::anyhow!("the venv installer panicked"))?;
+    let emulator_python = emulator_python?;
+    let tools_venv = tools_venv?;
+
+    // The mirror packs the dev binary the tests were built with: one provider build.
+    let cli = cache_path("terraformrc-test");
+    let plugin_cache = cache_path("tf-plugin-cache");
+    std::fs::create_dir_all(&plugin_cache)?;
+    let packaged = match provider_binary {
+        Some(binary) if build.ok => {
+            let packaged = pack_mirror(&binary)?;
+            report_mirror(&packaged);
+            CliConfig::standard(&paths::provider_mirror_dir())?
+                .plugin_cache_dir(&plugin_cache)
+                .write(&cli)?;
+            fill_plugin_cache(&plugin_cache, &cli, &packaged.source)?;
+            Some(packaged)
         }
+        _ => None,
     };
 
-    let emulator_python = {
-        let out = steps::run(
-            "emulator environment",
-            Command::new(terratest::emulator::launcher()).arg("venv"),
-            "see tests/emulator/README.md",
-        )?;
-        out.output
-            .lines()
-            .rev()
-            .find(|l| l.starts_with('/'))
-            .map(str::to_owned)
-            .context("the launcher printed no python path")?
-    };
-    record(
-        steps::run(
-            "cargo fmt",
-            cargo()
-                .args(["fmt", "--all", "--", "--check"])
-                .current_dir(&root),
-            "run `cargo fmt --all`",
-        ),
-        &mut counts,
-    );
-    record(
-        steps::run(
-            "cargo clippy",
-            cargo()
-                .args([
-                    "clippy",
-                    "--workspace",
-                    "--all-targets",
-                    "--locked",
-                    "--",
-                    "-D",
-                    "warnings",
-                ])
-                .current_dir(&root),
-            "fix the lints above",
-        ),
-        &mut counts,
-    );
-    let packaged = build_mirror()?;
-    report_mirror(&packaged);
-    let cli = cli_config()?;
+    let mut all: Vec<Job> = Vec::new();
+    if let Some(packaged) = &packaged {
+        // Checked once: the release build must succeed; its size is what users download.
+        all.push(Job::new(
+            "release build (provider)",
+            "run `cargo build --release -p terraform-provider-opsdeck`",
+            {
+                let root = root.clone();
+                move || release_build(&root)
+            },
+        ));
+        let env: Vec<(String, String)> = vec![
+            ("TF_CLI_CONFIG_FILE".into(), cli.display().to_string()),
+            (PLUGIN_CACHE_ENV.into(), plugin_cache.display().to_string()),
+            ("OPSDECK_LAMBDAS_BUILT".into(), "1".into()),
+            ("OPSDECK_REPO_ROOT".into(), root.display().to_string()),
+        ];
+        all.extend(rust_jobs(&binaries, &env));
 
-    let tf_roots: Vec<PathBuf> = ["modules", "envs", "provider/examples"]
-        .iter()
-        .map(|d| root.join(d))
-        .filter(|d| d.is_dir())
-        .collect();
-    let mut fmt = Command::new("terraform");
-    fmt.args(["fmt", "-check", "-recursive", "-diff"])
-        .args(&tf_roots)
-        .current_dir(&root);
-    record(
-        steps::run("terraform fmt", &mut fmt, "run `terraform fmt -recursive`"),
-        &mut counts,
-    );
-
-    for dir in tf_roots.iter().flat_map(|d| steps::terraform_dirs(d)) {
-        let rel = dir
-            .strip_prefix(&root)
-            .unwrap_or(&dir)
-            .display()
-            .to_string();
-        let env: Vec<(String, String)> = Vec::new();
-        forget_rebuilt_provider(&dir, &packaged)?;
-        let init = steps::run(
-            &format!("terraform init {rel}"),
-            terraform(&dir, &env, &cli).args([
-                "init",
-                "-backend=false",
-                "-input=false",
-                "-no-color",
-            ]),
-            "check the provider mirror and required_providers",
-        );
-        if init.is_err() {
-            record(init, &mut counts);
-            continue;
-        }
-        record(
-            steps::run(
-                &format!("terraform validate {rel}"),
-                terraform(&dir, &env, &cli).args(["validate", "-no-color"]),
-                "fix the configuration",
-            ),
-            &mut counts,
-        );
-        if dir.join("tests").is_dir() {
-            record(
-                steps::run(
-                    &format!("terraform test {rel}"),
-                    terraform(&dir, &env, &cli).args(["test", "-no-color"]),
-                    "see the failed run above",
-                ),
-                &mut counts,
-            );
+        let tf_roots: Vec<PathBuf> = ["modules", "envs", "provider/examples"]
+            .iter()
+            .map(|d| root.join(d))
+            .filter(|d| d.is_dir())
+            .collect();
+        let mut fmt = Command::new("terraform");
+        fmt.args(["fmt", "-check", "-recursive", "-diff"])
+            .args(&tf_roots)
+            .env("TF_CLI_CONFIG_FILE", &cli)
+            .current_dir(&root);
+        all.push(Job::command(
+            "terraform fmt",
+            "run `terraform fmt -recursive`",
+            fmt,
+            JOB_LIMIT,
+        ));
+        for dir in tf_roots.iter().flat_map(|d| steps::terraform_dirs(d)) {
+            forget_rebuilt_provider(&dir, packaged)?;
+            all.push(terraform_job(&root, dir, cli.clone()));
         }
     }
 
     if root.join(".checkov.yaml").is_file() {
-        let checkov = ensure_tools_venv()?.join("bin/checkov");
-        for d in ["modules", "envs"]
-            .iter()
-            .map(|d| root.join(d))
-            .filter(|d| d.is_dir())
-        {
-            let rel = d.strip_prefix(&root).unwrap_or(&d).display().to_string();
-            record(
-                steps::run(
-                    &format!("checkov {rel}"),
-                    Command::new(&checkov)
-                        .args(["--config-file", ".checkov.yaml", "-d", &rel])
-                        .current_dir(&root),
-                    "fix the finding, or skip it inline with the reason next to it",
-                ),
-                &mut counts,
-            );
+        let checkov = tools_venv.join("bin/checkov");
+        for d in ["modules", "envs"] {
+            if !root.join(d).is_dir() {
+                continue;
+            }
+            let mut cmd = Command::new(&checkov);
+            cmd.args(["--config-file", ".checkov.yaml", "-d", d])
+                .current_dir(&root);
+            all.push(Job::command(
+                format!("checkov {d}"),
+                "fix the finding, or skip it inline with the reason next to it",
+                cmd,
+                JOB_LIMIT,
+            ));
         }
     }
 
-    record(
-        steps::run(
-            "emulator tests (pytest)",
-            Command::new(&emulator_python)
-                .args(["-m", "pytest", "-q", "tests/emulator/tests"])
-                .current_dir(&root),
-            "see tests/emulator/README.md",
-        ),
-        &mut counts,
-    );
-    record(
-        steps::run(
-            "cargo test (unit + terratest-rs against the emulator)",
-            cargo()
-                .args(["test", "--workspace", "--locked", "--no-fail-fast"])
-                .env("TF_CLI_CONFIG_FILE", &cli)
-                .current_dir(&root),
-            "rerun one test with `cargo test -p <crate> <name> -- --nocapture`",
-        ),
-        &mut counts,
-    );
+    let mut pytest = Command::new(&emulator_python);
+    pytest
+        .args(["-m", "pytest", "-q", "tests/emulator/tests"])
+        .current_dir(&root);
+    all.push(Job::command(
+        "emulator tests (pytest)",
+        "see tests/emulator/README.md",
+        pytest,
+        JOB_LIMIT,
+    ));
 
+    let workers = workers();
+    let timings_path = cache_path("test-timings.json");
+    let mut timings = jobs::Timings::load(&timings_path);
     eprintln!(
-        "\n{} step(s) failed; total time {:.0}s",
-        failures.len(),
+        "\n==> {} suites, {workers} at a time (OPSDECK_TEST_JOBS), longest first",
+        all.len()
+    );
+    let suites_started = Instant::now();
+    let finished = jobs::run_all(all, workers, &timings);
+    let suites_elapsed = suites_started.elapsed();
+    timings.save(&finished);
+    rows.extend(finished);
+
+    let mut counts = Counts::default();
+    let mut failed_steps = Vec::new();
+    for r in &rows {
+        counts += r.outcome.counts;
+        if !r.outcome.ok {
+            failed_steps.push(format!("{}: {}", r.name, r.hint));
+        }
+    }
+    if packaged.is_none() {
+        failed_steps.push("the Rust and Terraform suites did not run: the build failed".into());
+    }
+
+    eprintln!("\n{}", jobs::table(&rows));
+    eprintln!(
+        "suites ran {:.0}s on {workers} workers; {} step(s) failed; total time {:.0}s",
+        suites_elapsed.as_secs_f64(),
+        failed_steps.len(),
         started.elapsed().as_secs_f64()
     );
-    for f in &failures {
-        eprintln!("  - {}", f.lines().next().unwrap_or_default());
+    for f in &failed_steps {
+        eprintln!("  - {f}");
     }
+    let failed_without_counts = rows
+        .iter()
+        .filter(|r| !r.outcome.ok && r.outcome.counts.failed == 0)
+        .count() as u64
+        + u64::from(packaged.is_none());
     println!(
         "total: {} passed, {} failed, {} skipped",
         counts.passed,
-        counts.failed + failures.len() as u64,
+        counts.failed + failed_without_counts,
         counts.skipped
     );
-    if failures.is_empty() {
+    if failed_steps.is_empty() {
         Ok(())
     } else {
-        bail!("{} step(s) failed", failures.len())
+        bail!("{} step(s) failed", failed_steps.len())
     }
+}
+
+/// clippy-driver of the toolchain cargo belongs to (rustup puts a proxy next to cargo).
+fn clippy_driver() -> Result<PathBuf> {
+    if let Ok(out) = Command::new("rustup")
+        .args(["which", "clippy-driver"])
+        .output()
+    {
+        let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if out.status.success() && path.is_file() {
+            return Ok(path);
+        }
+    }
+    let cargo = PathBuf::from(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    if let Some(dir) = cargo.parent() {
+        let candidate = dir.join("clippy-driver");
+        if candidate.is_file() {
+            return Ok(candidate);
+        }
+    }
+    if steps::have("clippy-driver") {
+        return Ok(PathBuf::from("clippy-driver"));
+    }
+    bail!("clippy is not installed for this toolchain: run `rustup component add clippy`")
+}
+
+/// `cargo build --release -p terraform-provider-opsdeck`, with the stripped binary's size.
+fn release_build(root: &Path) -> Outcome {
+    let mut cmd = cargo();
+    cmd.args([
+        "build",
+        "--release",
+        "--locked",
+        "-p",
+        "terraform-provider-opsdeck",
+    ])
+    .current_dir(root);
+    // A cold release build (LTO, every AWS SDK crate) shares the cores with the suites: on a
+    // fresh 2-core machine it can take longer than any suite may.
+    let mut outcome = jobs::run_captured(&mut cmd, 3 * JOB_LIMIT);
+    if outcome.ok {
+        let binary = crate::target_dir()
+            .map(|t| t.join("release/terraform-provider-opsdeck"))
+            .ok();
+        if let Some(size) = binary
+            .and_then(|b| std::fs::metadata(b).ok())
+            .map(|m| m.len())
+        {
+            outcome.note = Some(format!("binary {:.1} MB", size as f64 / 1e6));
+        }
+    }
+    outcome
 }
 
 /// A venv with the Python tools the test command runs (checkov), pinned in
@@ -203,20 +605,66 @@ fn ensure_tools_venv() -> Result<PathBuf> {
     if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
         return Ok(venv);
     }
-    steps::run(
-        "create the tools venv",
-        Command::new("python3")
-            .args(["-m", "venv", "--clear"])
-            .arg(&venv),
-        "install python3-venv",
-    )?;
-    steps::run(
-        "install the tools (checkov)",
-        Command::new(venv.join("bin/pip"))
-            .args(["install", "-q", "--disable-pip-version-check", "-r"])
-            .arg(&requirements),
-        "check access to PyPI",
-    )?;
+    for (what, cmd) in [
+        (
+            "create the tools venv (install python3-venv if this fails)",
+            Command::new("python3")
+                .args(["-m", "venv", "--clear"])
+                .arg(&venv)
+                .output(),
+        ),
+        (
+            "install the tools (checkov); check access to PyPI",
+            Command::new(venv.join("bin/pip"))
+                .args(["install", "-q", "--disable-pip-version-check", "-r"])
+                .arg(&requirements)
+                .output(),
+        ),
+    ] {
+        let out = cmd.with_context(|| what.to_owned())?;
+        if !out.status.success() {
+            bail!("{what}:\n{}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
     std::fs::write(&stamp, wanted)?;
     Ok(venv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_test_binaries_and_the_provider_in_cargo_messages() {
+        let text = r#"{"reason":"compiler-artifact","package_id":"path+file:///r/cli#opsdeck-cli@0.1.0","manifest_path":"/r/cli/Cargo.toml","target":{"kind":["test"],"name":"history"},"profile":{"test":true},"executable":"/t/debug/deps/history-1"}
+{"reason":"compiler-artifact","package_id":"path+file:///r/provider#terraform-provider-opsdeck@0.1.0","manifest_path":"/r/provider/Cargo.toml","target":{"kind":["bin"],"name":"terraform-provider-opsdeck"},"profile":{"test":false},"executable":"/t/debug/terraform-provider-opsdeck"}
+{"reason":"compiler-artifact","package_id":"registry+https://github.com/rust-lang/crates.io-index#serde@1.0.0","manifest_path":"/x/Cargo.toml","target":{"kind":["lib"],"name":"serde"},"profile":{"test":false},"executable":null}
+{"reason":"build-finished","success":true}
+   Compiling something"#;
+        let (tests, provider) = parse_build_messages(text);
+        assert_eq!(tests.len(), 1);
+        assert_eq!(tests[0].package, "opsdeck-cli");
+        assert_eq!(tests[0].target, "history");
+        assert_eq!(tests[0].kind, "test");
+        assert_eq!(tests[0].manifest_dir, PathBuf::from("/r/cli"));
+        assert_eq!(
+            provider,
+            Some(PathBuf::from("/t/debug/terraform-provider-opsdeck"))
+        );
+    }
+
+    #[test]
+    fn package_names_from_both_id_formats() {
+        let manifest = Path::new("/r/cli/Cargo.toml");
+        assert_eq!(
+            package_name("path+file:///r/cli#opsdeck-cli@0.1.0", manifest),
+            "opsdeck-cli"
+        );
+        assert_eq!(
+            package_name("opsdeck-cli 0.1.0 (path+file:///r/cli)", manifest),
+            "opsdeck-cli"
+        );
+        // A path id without a name after `#` names the directory, as cargo does.
+        assert_eq!(package_name("path+file:///r/cli#0.1.0", manifest), "cli");
+    }
 }

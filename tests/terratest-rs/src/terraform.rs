@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
+use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
 use tempfile::TempDir;
@@ -30,6 +32,17 @@ pub struct Terraform {
     options: Options,
     /// Plan files and generated var files live here, outside the configuration.
     scratch: TempDir,
+    /// `terraform output -json` of the local state as last read, with the state file's
+    /// modification time and length: each `terraform output` costs a process start, and
+    /// suites read many outputs after one apply.
+    outputs: Mutex<Option<CachedOutputs>>,
+}
+
+type OutputMap = serde_json::Map<String, serde_json::Value>;
+
+struct CachedOutputs {
+    state_stamp: (SystemTime, u64),
+    outputs: OutputMap,
 }
 
 impl Terraform {
@@ -38,7 +51,11 @@ impl Terraform {
             .prefix("terratest-")
             .tempdir()
             .unwrap_or_else(|e| panic!("cannot create a temp dir: {e}"));
-        Self { options, scratch }
+        Self {
+            options,
+            scratch,
+            outputs: Mutex::new(None),
+        }
     }
 
     pub fn options(&self) -> &Options {
@@ -62,9 +79,17 @@ impl Terraform {
         if let Some(cli_config) = &self.options.cli_config {
             cmd.env("TF_CLI_CONFIG_FILE", cli_config);
         }
+        let started = std::time::Instant::now();
         let out = cmd
             .output()
             .map_err(|source| Error::Spawn { program, source })?;
+        // Shown with the test's output (on failure or --nocapture): where a suite's time goes.
+        eprintln!(
+            "terratest: terraform {} took {:.1}s (exit {})",
+            args.first().map(String::as_str).unwrap_or_default(),
+            started.elapsed().as_secs_f64(),
+            out.status.code().unwrap_or(-1)
+        );
         Ok(CommandOutput {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -159,6 +184,14 @@ impl Terraform {
 
     /// `plan -detailed-exitcode`, then `show -json` of the saved plan.
     pub fn try_plan(&self) -> Result<PlanResult> {
+        let (exit, stdout, plan_file) = self.try_plan_exit()?;
+        let plan = self.try_show_plan(&plan_file)?;
+        Ok(PlanResult { exit, plan, stdout })
+    }
+
+    /// `plan -detailed-exitcode -out=<file>`: whether anything would change, the
+    /// human-readable plan and the saved plan file.
+    fn try_plan_exit(&self) -> Result<(PlanExit, String, PathBuf)> {
         let plan_file = self.scratch.path().join("terratest.tfplan");
         let mut args = Self::args(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
         args.push(format!("-out={}", plan_file.display()));
@@ -169,12 +202,7 @@ impl Terraform {
         } else {
             PlanExit::NoChanges
         };
-        let plan = self.try_show_plan(&plan_file)?;
-        Ok(PlanResult {
-            exit,
-            plan,
-            stdout: out.stdout,
-        })
+        Ok((exit, out.stdout, plan_file))
     }
 
     pub fn plan(&self) -> PlanResult {
@@ -221,12 +249,14 @@ impl Terraform {
     }
 
     /// A plan must be empty.
+    /// The exit code decides; `show -json` (which starts every provider again) runs only
+    /// to describe a non-empty plan.
     pub fn try_assert_no_changes(&self) -> Result<()> {
-        let plan = self.try_plan()?;
-        if plan.exit == PlanExit::Changes {
-            let mut changes = plan.plan.pending_changes();
+        let (exit, stdout, plan_file) = self.try_plan_exit()?;
+        if exit == PlanExit::Changes {
+            let mut changes = self.try_show_plan(&plan_file)?.pending_changes();
             if changes.is_empty() {
-                changes.push(format!("outputs or drift only:\n{}", plan.stdout));
+                changes.push(format!("outputs or drift only:\n{stdout}"));
             }
             return Err(Error::NotIdempotent { changes });
         }
@@ -234,11 +264,43 @@ impl Terraform {
     }
 
     pub fn try_output<T: DeserializeOwned>(&self, name: &str) -> Result<T> {
-        let out = self.try_run(&["output".into(), "-json".into(), name.into()], &[], false)?;
-        serde_json::from_str(&out.stdout).map_err(|source| Error::Json {
+        let value = match self.state_stamp() {
+            Some(stamp) => self.cached_outputs(stamp)?.get(name).cloned(),
+            // Remote state: nothing cheap tells whether it changed, so ask every time.
+            None => self.try_outputs()?.get(name).cloned(),
+        };
+        let value = value.ok_or_else(|| {
+            Error::Other(format!(
+                "the configuration in {} has no output named {name:?} (or it is not applied yet)",
+                self.dir().display()
+            ))
+        })?;
+        serde_json::from_value(value).map_err(|source| Error::Json {
             what: format!("output {name}"),
             source,
         })
+    }
+
+    /// Modification time and length of the local state file, if there is one.
+    fn state_stamp(&self) -> Option<(SystemTime, u64)> {
+        let meta = std::fs::metadata(self.dir().join("terraform.tfstate")).ok()?;
+        Some((meta.modified().ok()?, meta.len()))
+    }
+
+    fn cached_outputs(&self, stamp: (SystemTime, u64)) -> Result<OutputMap> {
+        let mut cache = self
+            .outputs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(cached) = cache.as_ref().filter(|c| c.state_stamp == stamp) {
+            return Ok(cached.outputs.clone());
+        }
+        let outputs = self.try_outputs()?;
+        *cache = Some(CachedOutputs {
+            state_stamp: stamp,
+            outputs: outputs.clone(),
+        });
+        Ok(outputs)
     }
 
     pub fn output<T: DeserializeOwned>(&self, name: &str) -> T {

@@ -46,9 +46,20 @@ impl Sdk {
 
 /// `dist/lambda/health.zip`, built once per test binary the way a release builds it:
 /// `cargo xtask lambda health` (release build, glibc check for provided.al2023, zip).
+/// The test command builds it before the suites and sets `OPSDECK_LAMBDAS_BUILT=1`, so
+/// that suites running side by side do not queue on cargo's lock to find it up to date.
 pub fn health_zip() -> PathBuf {
     static ZIP: OnceLock<PathBuf> = OnceLock::new();
     ZIP.get_or_init(|| {
+        if std::env::var_os("OPSDECK_LAMBDAS_BUILT").is_some_and(|v| v == "1") {
+            let zip = paths::dist_dir().join("lambda/health.zip");
+            assert!(
+                zip.is_file(),
+                "OPSDECK_LAMBDAS_BUILT=1 but {} is missing",
+                zip.display()
+            );
+            return zip;
+        }
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let out = Command::new(cargo)
             .args([
