@@ -84,10 +84,13 @@ impl HistoryStore {
     }
 
     /// Maps an SDK error: a missing table gets its own error, the rest keep the chain.
-    fn aws_error<E, R>(&self, operation: &'static str, err: SdkError<E, R>) -> HistoryError
+    fn aws_error<E>(
+        &self,
+        operation: &'static str,
+        err: SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
+    ) -> HistoryError
     where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug + 'static,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         if err.code() == Some("ResourceNotFoundException") {
             return HistoryError::TableNotFound {

@@ -36,15 +36,20 @@ pub struct Clients {
     pub tagging: Tagging,
 }
 
-fn cw_err<E: ProvideErrorMetadata + std::error::Error + 'static>(
+type SdkError<E> = aws_smithy_runtime_api::client::result::SdkError<
+    E,
+    aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+>;
+
+fn cw_err<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
     operation: &'static str,
-) -> impl FnOnce(E) -> Error {
+) -> impl FnOnce(SdkError<E>) -> Error {
     move |e| Error::aws("cloudwatch", operation, e)
 }
 
-fn tag_err<E: ProvideErrorMetadata + std::error::Error + 'static>(
+fn tag_err<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
     operation: &'static str,
-) -> impl FnOnce(E) -> Error {
+) -> impl FnOnce(SdkError<E>) -> Error {
     move |e| Error::aws("resourcegroupstaggingapi", operation, e)
 }
 
@@ -599,11 +604,12 @@ fn failed(
         .map(|(arn, f)| format!("{arn}: {}", f.error_message().unwrap_or("failed")))
         .collect::<Vec<_>>()
         .join("; ");
-    Err(Error::Aws {
-        service: "resourcegroupstaggingapi",
+    Err(Error::aws_service(
+        "resourcegroupstaggingapi",
         operation,
-        message: detail,
-    })
+        "FailedResources",
+        detail,
+    ))
 }
 
 fn without_tags<T: Clone>(def: &T, clear: impl Fn(&mut T)) -> T {
