@@ -172,6 +172,7 @@ pub struct AwsContext {
     endpoints: BTreeMap<String, String>,
     default_tags: BTreeMap<String, String>,
     timeouts: Timeouts,
+    skip_region_validation: bool,
     cancel: CancellationToken,
 }
 
@@ -245,6 +246,7 @@ impl AwsContext {
             endpoints: settings.endpoints.clone(),
             default_tags: settings.default_tags.clone(),
             timeouts: t,
+            skip_region_validation: settings.skip_region_validation,
             cancel: CancellationToken::new(),
         })
     }
@@ -255,6 +257,11 @@ impl AwsContext {
 
     pub fn timeouts(&self) -> Timeouts {
         self.timeouts
+    }
+
+    /// The provider block's `skip_region_validation`.
+    pub fn skip_region_validation(&self) -> bool {
+        self.skip_region_validation
     }
 
     /// The SDK config every client of this context is built from.
