@@ -643,4 +643,60 @@ mod tests {
         assert_eq!(read_result(&mut diags, "x", Ok(None), 7u8, ()), None);
         assert!(diags.errors.is_empty());
     }
+
+    #[test]
+    fn null_required_values_are_found_on_their_path_unknown_ones_are_not() {
+        use rmpv::Value as V;
+        let m = |pairs: Vec<(&str, V)>| V::Map(pairs.into_iter().map(|(k, v)| (V::from(k), v)).collect());
+        let unknown = V::Ext(0, vec![0]);
+        let schema = crate::resources::deploy_record::model::schema();
+        let config = m(vec![
+            ("table_name", V::from("history")),
+            ("service", unknown.clone()),
+            ("environment", V::from("prod")),
+            ("version", V::Nil),
+        ]);
+        let found: Vec<String> = null_required(&schema.block, &config, AttributePath::root())
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(found, vec!["version".to_owned()]);
+
+        // Nested attributes: alarms["x"].ratio.numerator is required within a ratio.
+        let schema = crate::resources::alarm_set::model::schema();
+        let metric = m(vec![("namespace", V::from("Shop")), ("metric_name", V::from("All"))]);
+        let config = m(vec![
+            ("name", V::from("set")),
+            (
+                "alarms",
+                m(vec![("x", m(vec![("ratio", m(vec![("numerator", V::Nil), ("denominator", metric)]))]))]),
+            ),
+        ]);
+        let found: Vec<String> = null_required(&schema.block, &config, AttributePath::root())
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(found, vec!["alarms[\"x\"].ratio.numerator".to_owned()]);
+    }
+
+    #[tokio::test]
+    async fn every_diagnostic_of_a_managed_resource_carries_a_code() {
+        use crate::resources::slack_alarm_topic::{SlackAlarmTopicResource, SlackAlarmTopicState};
+        let resource = Managed::new(SlackAlarmTopicResource::new(SharedAws::default()));
+        let config = SlackAlarmTopicState {
+            name: Value::Value("alarms.fifo".into()),
+            ..Default::default()
+        };
+        let raw = RawValue::MessagePack(rmp_serde::to_vec_named(&config).unwrap());
+        let mut diags = Diagnostics::default();
+        resource.validate(&mut diags, raw.clone()).await;
+        assert_eq!(diags.errors.len(), 1, "{diags:?}");
+        assert!(diags.errors[0].summary.ends_with("(OPSDECK-P002)"), "{diags:?}");
+        // Not configured: the provider's own code, not a configuration one.
+        let mut diags = Diagnostics::default();
+        resource
+            .read(&mut diags, raw, Vec::new(), RawValue::MessagePack(vec![0xc0]))
+            .await;
+        assert!(diags.errors[0].summary.ends_with("(OPSDECK-P001)"), "{diags:?}");
+    }
 }

@@ -667,7 +667,7 @@ pub fn check(config: &AlarmSetState, env: Option<&Env>) -> Vec<Problem> {
                     p.add(
                         path.clone().attribute("alarm"),
                         "Composite can never page",
-                        format!("the composite suppresses its own actions: {why}, so every notification would be suppressed. Use as suppressor an alarm that marks a maintenance window or an upstream outage, not one the rule needs, or change the rule"),
+                        format!("the composite suppresses its own actions: {why}, so every notification would be suppressed and the set can never page. Use as suppressor an alarm that marks a maintenance window or an upstream outage, not one the rule needs, or change the rule"),
                     );
                 }
             }
@@ -809,11 +809,9 @@ mod tests {
 
         let mut a = lambda();
         a.datapoints_to_alarm = n(4.0);
-        one_problem(
-            &set(vec![("x", a)]),
-            "datapoints_to_alarm",
-            "at most evaluation_periods",
-        );
+        let mut c = set(vec![("x", a)]);
+        c.max_detection_seconds = n(600.0);
+        one_problem(&c, "datapoints_to_alarm", "at most evaluation_periods");
 
         let mut a = lambda();
         a.metric = Value::Value(MetricSpec::default());
@@ -872,12 +870,62 @@ mod tests {
         c.composite = Value::Value(CompositeSpec {
             rule: Value::Null,
             actions_suppressor: Value::Value(SuppressorSpec {
-                alarm: s("x"),
+                alarm: s("maintenance-window"),
                 wait_period: n(-1.0),
                 extension_period: n(60.0),
             }),
         });
         one_problem(&c, "wait_period", "whole number");
+
+        // The suppressor's periods are required with it: said on their path, with the fix.
+        let mut c = set(vec![("x", lambda())]);
+        c.composite = Value::Value(CompositeSpec {
+            rule: Value::Null,
+            actions_suppressor: Value::Value(SuppressorSpec {
+                alarm: s("maintenance-window"),
+                wait_period: n(60.0),
+                extension_period: Value::Null,
+            }),
+        });
+        one_problem(&c, "extension_period", "needs extension_period");
+
+        // A composite whose suppressor is in ALARM whenever the rule is can never page.
+        let mut c = set(vec![("x", lambda()), ("y", lambda())]);
+        c.composite = Value::Value(CompositeSpec {
+            rule: s("x AND y"),
+            actions_suppressor: Value::Value(SuppressorSpec {
+                alarm: s("x"),
+                wait_period: n(60.0),
+                extension_period: n(300.0),
+            }),
+        });
+        one_problem(&c, "alarm", "can never page");
+        let mut c = set(vec![("x", lambda())]);
+        c.composite = Value::Value(CompositeSpec {
+            rule: Value::Null,
+            actions_suppressor: Value::Value(SuppressorSpec {
+                alarm: s("checkout"),
+                wait_period: n(60.0),
+                extension_period: n(300.0),
+            }),
+        });
+        one_problem(&c, "alarm", "own composite alarm");
+
+        // CloudWatch cannot notify a FIFO topic.
+        let mut c = set(vec![("x", lambda())]);
+        c.alarm_actions = Value::Value(vec![s("arn:aws:sns:eu-west-1:123456789012:pager.fifo")]);
+        one_problem(&c, "alarm_actions", "FIFO");
+
+        // Regions are checked against the known list, unless the provider skips it.
+        let mut c = set(vec![("x", lambda())]);
+        c.region = s("ap-northest-1");
+        one_problem(&c, "region", "ap-northeast-1");
+        let skip = Env {
+            skip_region_validation: true,
+            ..env()
+        };
+        assert!(check(&c, Some(&skip)).is_empty());
+        assert!(check(&c, None).is_empty(), "validate sees the shape only");
 
         let mut c = set((0..101)
             .map(|i| (format!("a{i}"), lambda()))
@@ -919,17 +967,20 @@ mod tests {
     #[test]
     fn a_slow_alarm_is_refused_with_what_to_change() {
         let mut a = lambda();
-        a.evaluation_periods = n(5.0);
-        // 60 s × 5 + 60 s = 360 s > 300 s.
+        a.evaluation_periods = n(3.0);
+        // 60 s × (3 + 1) + 60 s delay + 60 s evaluation = 360 s > 300 s.
         one_problem(&set(vec![("slow", a.clone())]), "slow", "360 s");
         let detail = &problems(&set(vec![("slow", a.clone())]))[0].2;
-        assert!(detail.contains("datapoints_to_alarm = 4"), "{detail}");
+        assert!(detail.contains("datapoints_to_alarm = 2"), "{detail}");
         assert!(detail.contains("checkout-slow"), "{detail}");
+        for term in ["partly breaching first period", "publication delay", "between CloudWatch's evaluations"] {
+            assert!(detail.contains(term), "{term} not in {detail}");
+        }
         // The same alarm passes when the set allows more time, or with fewer datapoints.
         let mut c = set(vec![("slow", a.clone())]);
         c.max_detection_seconds = n(360.0);
         assert!(problems(&c).is_empty());
-        a.datapoints_to_alarm = n(4.0);
+        a.datapoints_to_alarm = n(2.0);
         assert!(problems(&set(vec![("slow", a.clone())])).is_empty());
         // A 5-minute period can never fit: the fix says so.
         a.period = n(300.0);

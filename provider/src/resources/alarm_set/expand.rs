@@ -859,7 +859,7 @@ mod tests {
         );
         assert_eq!(def.threshold, 5.0);
         assert_eq!(def.comparison_operator, "GreaterThanThreshold");
-        assert_eq!((def.evaluation_periods, def.datapoints_to_alarm), (3, 3));
+        assert_eq!((def.evaluation_periods, def.datapoints_to_alarm), (2, 2));
         assert_eq!(def.treat_missing_data, "notBreaching");
         assert!(
             def.namespace.is_none() && def.period.is_none(),
@@ -962,14 +962,15 @@ mod tests {
     }
 
     #[test]
-    fn detection_time_is_periods_times_datapoints_plus_the_slowest_delay() {
-        assert_eq!(detection_seconds(60, 3, &["AWS/Lambda"]), 240);
-        assert_eq!(detection_seconds(60, 1, &["AWS/CloudFront"]), 180);
+    fn detection_time_counts_the_first_period_the_slowest_delay_and_the_evaluation() {
+        // (datapoints + 1) × period + delay + evaluation interval.
+        assert_eq!(detection_seconds(60, 3, &["AWS/Lambda"]), 360);
+        assert_eq!(detection_seconds(60, 1, &["AWS/CloudFront"]), 300);
         assert_eq!(
             detection_seconds(300, 2, &["AWS/Lambda", "AWS/CloudFront"]),
-            720
+            1080
         );
-        assert_eq!(detection_seconds(10, 3, &["Custom/App"]), 90);
+        assert_eq!(detection_seconds(10, 3, &["Custom/App"]), 110);
         assert_eq!(publication_delay("AWS/SQS"), DEFAULT_AWS_DELAY);
     }
 

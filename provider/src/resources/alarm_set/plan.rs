@@ -688,7 +688,7 @@ pub(crate) mod tests {
                 lambda.evaluation_periods,
                 lambda.datapoints_to_alarm
             ),
-            (n(60.0), n(3.0), n(3.0))
+            (n(60.0), n(2.0), n(2.0))
         );
         assert_eq!(lambda.description, s("Lambda checkout: error rate > 5%"));
         let orders = alarms["orders"].as_ref_option().unwrap();
@@ -703,8 +703,8 @@ pub(crate) mod tests {
             (s("payments"), s("prod"))
         );
         let detection = p.detection_seconds.as_ref_option().unwrap();
-        assert_eq!(detection["lambda"], n(240.0));
-        assert_eq!(detection["orders"], n(240.0));
+        assert_eq!(detection["lambda"], n(300.0));
+        assert_eq!(detection["orders"], n(300.0));
         // New set: ARNs are unknown until CloudWatch names them.
         assert!(p.alarm_arns.is_unknown() && p.composite_alarm_arn.is_unknown());
     }
@@ -766,7 +766,7 @@ pub(crate) mod tests {
         // Detection time does not depend on the dimension.
         assert_eq!(
             p.detection_seconds.as_ref_option().unwrap()["lambda"],
-            n(240.0)
+            n(300.0)
         );
 
         let mut c = config();

@@ -309,6 +309,7 @@ impl Resource for DeployRecordResource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     fn config() -> DeployRecordState {
         DeployRecordState {
