@@ -193,6 +193,11 @@ def test_access_key_scopes_faults_and_the_request_log(emulator):
     }
     assert emulator.api("GET", "/_opsdeck/requests?access_key=AKIDCASETWO")["total"] == 1
     assert emulator.api("GET", "/_opsdeck/requests")["total"] == 3
+    # Clearing the faults of one key leaves the others'.
+    add_fault(emulator, operation="*", error_code="E", access_key="AKIDCASEONE")
+    add_fault(emulator, operation="*", error_code="E", access_key="AKIDCASETWO")
+    assert emulator.api("DELETE", "/_opsdeck/faults?access_key=AKIDCASEONE")["cleared"] == 1
+    assert [f["access_key"] for f in emulator.api("GET", "/_opsdeck/faults")["faults"]] == ["AKIDCASETWO"]
 
 
 def test_new_fault_fields_are_validated(emulator):

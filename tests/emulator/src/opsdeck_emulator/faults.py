@@ -148,9 +148,12 @@ class FaultStore:
         with self._lock:
             return [asdict(f) for f in self._faults]
 
-    def clear(self) -> None:
+    def clear(self, access_key: str | None = None) -> int:
+        """Drops every pending fault, or those of one access key; returns how many."""
         with self._lock:
-            self._faults.clear()
+            before = len(self._faults)
+            self._faults = [f for f in self._faults if access_key is not None and f.access_key != access_key]
+            return before - len(self._faults)
 
 
 def render_error(call: CallInfo, fault: Fault, content_type: str) -> tuple[int, dict[str, str], bytes]:

@@ -10,7 +10,7 @@ Our own API lives under /_opsdeck/ (JSON in, JSON out):
   DELETE /_opsdeck/requests  clear the request log
   GET    /_opsdeck/faults    {"faults": [...pending faults...]}
   POST   /_opsdeck/faults    add a fault (see faults.py); 201 {"fault": {...}}
-  DELETE /_opsdeck/faults    clear all faults
+  DELETE /_opsdeck/faults    clear all faults (?access_key=K: only the faults of that key)
   POST   /_opsdeck/reset     moto's reset (same as POST /moto-api/reset) + clear faults and request log
 /moto-api/* goes to moto untouched and uncounted; everything else is an AWS call.
 """
@@ -170,9 +170,10 @@ class OpsdeckMiddleware:
         if route == ("GET", "faults"):
             return _json(start_response, 200, {"faults": self.faults.list()})
         if route == ("DELETE", "faults"):
-            self.faults.clear()
-            log.info("faults cleared")
-            return _json(start_response, 200, {"status": "ok"})
+            access_key = parse_qs(environ.get("QUERY_STRING", "")).get("access_key", [None])[0]
+            dropped = self.faults.clear(access_key)
+            log.info("faults cleared (%s): %d", access_key or "all", dropped)
+            return _json(start_response, 200, {"status": "ok", "cleared": dropped})
         if route == ("POST", "faults"):
             return self._add_fault(environ, start_response)
         if route == ("POST", "reset"):
