@@ -84,9 +84,13 @@ fn meta() -> RawValue {
 }
 
 fn messages(d: &Diagnostics) -> Vec<String> {
+    // tf-provider appends a backtrace to details when RUST_BACKTRACE is set: not ours.
     d.errors
         .iter()
-        .map(|e| format!("{}: {}", e.summary, e.detail))
+        .map(|e| {
+            let detail = e.detail.split("\n   0: ").next().unwrap_or_default();
+            format!("{}: {detail}", e.summary)
+        })
         .collect()
 }
 
@@ -866,9 +870,17 @@ fn print_and_check(title: &str, report: &Report, started: Instant) {
         report.problems.len(),
         started.elapsed().as_secs_f64()
     );
-    assert!(report.orphans.is_empty(), "orphans:\n{}", report.orphans.join("\n"));
-    assert!(report.duplicates.is_empty(), "duplicates:\n{}", report.duplicates.join("\n"));
-    assert!(report.problems.is_empty(), "problems:\n{}", report.problems.join("\n"));
+    let all = [
+        ("orphans", &report.orphans),
+        ("duplicates", &report.duplicates),
+        ("problems", &report.problems),
+    ];
+    let failures: Vec<String> = all
+        .iter()
+        .filter(|(_, list)| !list.is_empty())
+        .map(|(what, list)| format!("{what}:\n{}", list.join("\n")))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -878,8 +890,14 @@ async fn every_call_of_every_phase_fails_once_and_one_more_apply_converges() {
     let mut total = Report::default();
     let mut cases = Vec::new();
     let mut id = 0;
+    // FAULT_ONLY=Topic:Delete (kind:phase, comma separated) narrows the sweep when debugging.
+    let only = std::env::var("FAULT_ONLY").unwrap_or_default();
     for kind in KINDS {
         for phase in [Phase::Create, Phase::Update, Phase::Delete] {
+            let label = format!("{kind:?}:{phase:?}");
+            if !only.is_empty() && !only.split(',').any(|o| o == label) {
+                continue;
+            }
             let calls = count_calls(&lab, kind, phase).await;
             assert!(calls > 0, "{kind:?} {phase:?} made no AWS call");
             for index in 0..calls as u32 {
@@ -894,7 +912,9 @@ async fn every_call_of_every_phase_fails_once_and_one_more_apply_converges() {
         total.merge(report);
     }
     print_and_check("fault sweep", &total, started);
-    assert!(total.faults >= 100, "only {} faults hit", total.faults);
+    if only.is_empty() {
+        assert!(total.faults >= 100, "only {} faults hit", total.faults);
+    }
 }
 
 /// The calls one fault-free run of a phase makes (after its setup).

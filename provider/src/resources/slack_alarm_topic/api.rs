@@ -662,13 +662,18 @@ pub async fn lambda_subscriptions(
     let mut found = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let out = sns
+        let out = match sns
             .list_subscriptions_by_topic()
             .topic_arn(topic_arn)
             .set_next_token(token.clone())
             .send()
             .await
-            .map_err(|e| Error::aws("sns", "ListSubscriptionsByTopic", e))?;
+        {
+            Ok(out) => out,
+            // A topic that is gone has no subscriptions (a destroy that runs again).
+            Err(e) if matches!(code(&e), "NotFound" | "NotFoundException") => return Ok(found),
+            Err(e) => return Err(Error::aws("sns", "ListSubscriptionsByTopic", e)),
+        };
         for s in out.subscriptions() {
             if s.protocol() == Some("lambda") {
                 if let (Some(arn), Some(endpoint)) = (s.subscription_arn(), s.endpoint()) {
