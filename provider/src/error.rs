@@ -216,7 +216,9 @@ pub enum Error {
     #[error("{0}")]
     AlreadyExists(String),
     /// The provider reached a state it should not.
-    #[error("{0} (this is a bug in the opsdeck provider: please report it with the TF_LOG=debug log)")]
+    #[error(
+        "{0} (this is a bug in the opsdeck provider: please report it with the TF_LOG=debug log)"
+    )]
     Internal(String),
 }
 
@@ -311,7 +313,11 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
 impl Error {
     /// Wraps an AWS SDK error with the service and operation that produced it, as a
     /// sentence. The SDK's debug form is logged at `debug` level only.
-    pub fn aws<E>(service: &'static str, operation: &'static str, err: SdkError<E, HttpResponse>) -> Self
+    pub fn aws<E>(
+        service: &'static str,
+        operation: &'static str,
+        err: SdkError<E, HttpResponse>,
+    ) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
@@ -420,11 +426,13 @@ impl Error {
         match self {
             Error::Aws { failure, .. } => match failure {
                 AwsFailure::Service { status, code, .. } => {
-                    status.is_none_or(|s| s >= 500) && !is_access_denied(code) && !is_throttling(code)
+                    status.is_none_or(|s| s >= 500)
+                        && !is_access_denied(code)
+                        && !is_throttling(code)
                 }
-                AwsFailure::Unreachable(_) | AwsFailure::Timeout(_) | AwsFailure::BadResponse(_) => {
-                    true
-                }
+                AwsFailure::Unreachable(_)
+                | AwsFailure::Timeout(_)
+                | AwsFailure::BadResponse(_) => true,
             },
             Error::Cancelled(_) => true,
             _ => false,
@@ -444,7 +452,11 @@ mod tests {
         let ids: HashSet<&str> = CODES.iter().map(|c| c.id).collect();
         assert_eq!(ids.len(), CODES.len());
         for c in CODES {
-            assert!(c.id.starts_with("OPSDECK-P") && c.id.len() == 12, "{}", c.id);
+            assert!(
+                c.id.starts_with("OPSDECK-P") && c.id.len() == 12,
+                "{}",
+                c.id
+            );
             assert_eq!(c.code.info().id, c.id);
             assert!(c.cause.ends_with('.') && c.fix.ends_with('.'), "{}", c.id);
         }
@@ -460,7 +472,10 @@ mod tests {
         let denied = Error::aws_service("sns", "CreateTopic", "AccessDenied", "not allowed");
         assert_eq!(denied.code(), Code::AccessDenied);
         let text = denied.to_string();
-        assert!(text.starts_with("AWS sns refused CreateTopic (AccessDenied: not allowed)"), "{text}");
+        assert!(
+            text.starts_with("AWS sns refused CreateTopic (AccessDenied: not allowed)"),
+            "{text}"
+        );
         assert!(text.contains("sns:CreateTopic"), "{text}");
         let unreachable = Error::Aws {
             service: "sts",
@@ -468,7 +483,10 @@ mod tests {
             failure: AwsFailure::Unreachable("Connection refused (os error 111)".into()),
         };
         let text = unreachable.to_string();
-        assert!(text.contains("endpoints.sts") && !text.contains("DispatchFailure"), "{text}");
+        assert!(
+            text.contains("endpoints.sts") && !text.contains("DispatchFailure"),
+            "{text}"
+        );
         assert_eq!(unreachable.code(), Code::Unreachable);
         assert!(unreachable.is_ambiguous());
         assert!(!denied.is_ambiguous());
@@ -482,6 +500,21 @@ mod tests {
             },
         };
         assert!(server.is_ambiguous());
-        assert!(server.to_string().contains("error on AWS's side"), "{server}");
+        assert!(
+            server.to_string().contains("error on AWS's side"),
+            "{server}"
+        );
+    }
+
+    #[test]
+    fn the_documentation_lists_every_code_as_defined() {
+        let page = include_str!("../docs/errors.md");
+        for c in CODES {
+            let row = format!("| {} | {} | {} | {} |", c.id, c.title, c.cause, c.fix);
+            assert!(
+                page.contains(&row),
+                "docs/errors.md lacks or misstates:\n{row}"
+            );
+        }
     }
 }

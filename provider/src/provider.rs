@@ -11,9 +11,9 @@ use tf_provider::{AttributePath, Diagnostics, DynamicDataSource, DynamicResource
 use crate::aws::{
     profile_exists, AssumeRole, AwsContext, AwsSettings, SharedAws, Timeouts, ENDPOINT_SERVICES,
 };
-use crate::error::Code;
 use crate::data_sources::caller_identity::CallerIdentityDataSource;
 use crate::data_sources::deploy_history::DeployHistoryDataSource;
+use crate::error::Code;
 use crate::resources::alarm_set::AlarmSetResource;
 use crate::resources::common::Managed;
 use crate::resources::cost_budget::CostBudgetResource;
@@ -83,7 +83,10 @@ impl ProviderConfig {
         };
         if let Value::Value(region) = &self.region {
             // An unknown skip_region_validation is checked at configure time.
-            let skip = !matches!(self.skip_region_validation, Value::Value(false) | Value::Null);
+            let skip = !matches!(
+                self.skip_region_validation,
+                Value::Value(false) | Value::Null
+            );
             if let Err(e) = validate::known_region(region, skip) {
                 fail(AttributePath::new("region"), "Invalid region", e);
             }
@@ -98,9 +101,13 @@ impl ProviderConfig {
             }
         }
         if let Value::Value(timeouts) = &self.timeouts {
-            for ((name, value), (_, _, min, max)) in timeouts.values().into_iter().zip(TIMEOUT_LIMITS) {
+            for ((name, value), (_, _, min, max)) in
+                timeouts.values().into_iter().zip(TIMEOUT_LIMITS)
+            {
                 if let Value::Value(n) = value {
-                    let ok = n.as_i64().is_some_and(|n| (*min as i64..=*max as i64).contains(&n));
+                    let ok = n
+                        .as_i64()
+                        .is_some_and(|n| (*min as i64..=*max as i64).contains(&n));
                     if !ok {
                         fail(
                             AttributePath::new("timeouts").index(0).attribute(name),
@@ -402,8 +409,7 @@ impl Provider for OpsdeckProvider {
             Ok(context) => {
                 // The region may come from the environment or the profile: check it too.
                 if let Some(region) = context.region() {
-                    if let Err(e) =
-                        validate::known_region(region, settings.skip_region_validation)
+                    if let Err(e) = validate::known_region(region, settings.skip_region_validation)
                     {
                         diags.error(
                             Code::InvalidConfiguration.tag("Invalid region"),

@@ -197,17 +197,26 @@ mod tests {
     #[test]
     fn regions_must_be_known_unless_the_check_is_skipped() {
         let e = known_region("ap-northest-1", false).unwrap_err();
-        assert!(e.contains("Did you mean \"ap-northeast-1\"") && e.contains("skip_region_validation"), "{e}");
+        assert!(
+            e.contains("Did you mean \"ap-northeast-1\"") && e.contains("skip_region_validation"),
+            "{e}"
+        );
         assert!(known_region("ap-northeast-1", false).is_ok());
         assert!(known_region("xx-future-9", false).is_err());
         assert!(known_region("xx-future-9", true).is_ok());
-        assert!(known_region("us-east-1a", true).is_err(), "the shape is checked anyway");
+        assert!(
+            known_region("us-east-1a", true).is_err(),
+            "the shape is checked anyway"
+        );
     }
 
     #[test]
     fn urls() {
         let e = endpoint_url("http://127.0.0.1:4566 ").unwrap_err();
-        assert!(e.contains("Remove them") && e.contains("\"http://127.0.0.1:4566\""), "{e}");
+        assert!(
+            e.contains("Remove them") && e.contains("\"http://127.0.0.1:4566\""),
+            "{e}"
+        );
         assert!(endpoint_url("http://127.0.0.1:45 66").is_err());
         assert!(endpoint_url("http://127.0.0.1:4566").is_ok());
         assert!(endpoint_url("https://sts.amazonaws.com/").is_ok());

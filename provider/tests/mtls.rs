@@ -64,8 +64,15 @@ impl Plugin {
             .unwrap();
         let parts: Vec<&str> = line.trim().split('|').collect();
         assert_eq!(parts.len(), 6, "handshake line {line:?}");
-        assert_eq!((parts[1], parts[2], parts[4]), ("6", "tcp", "grpc"), "{line}");
-        assert!(!parts[5].is_empty(), "a certificate is announced with a client cert: {line}");
+        assert_eq!(
+            (parts[1], parts[2], parts[4]),
+            ("6", "tcp", "grpc"),
+            "{line}"
+        );
+        assert!(
+            !parts[5].is_empty(),
+            "a certificate is announced with a client cert: {line}"
+        );
         Self {
             address: parts[3].to_owned(),
             child,
@@ -140,13 +147,17 @@ async fn first_frame(
         None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = vec![b"h2".to_vec()];
-    let tcp = TcpStream::connect(address).await.map_err(|e| e.to_string())?;
+    let tcp = TcpStream::connect(address)
+        .await
+        .map_err(|e| e.to_string())?;
     let mut tls = TlsConnector::from(Arc::new(config))
         .connect(ServerName::try_from("localhost").unwrap(), tcp)
         .await
         .map_err(|e| format!("handshake refused: {e}"))?;
     tls.write_all(H2_PREFACE).await.map_err(|e| e.to_string())?;
-    tls.write_all(EMPTY_SETTINGS).await.map_err(|e| e.to_string())?;
+    tls.write_all(EMPTY_SETTINGS)
+        .await
+        .map_err(|e| e.to_string())?;
     tls.flush().await.map_err(|e| e.to_string())?;
     let mut header = [0u8; 9];
     match tokio::time::timeout(Duration::from_secs(10), tls.read_exact(&mut header)).await {
@@ -162,13 +173,23 @@ async fn only_the_client_with_terraforms_certificate_is_served() {
     let plugin = Plugin::start(&pem);
 
     let refused = first_frame(&plugin.address, None).await;
-    assert!(refused.is_err(), "a client without a certificate was served: {refused:?}");
+    assert!(
+        refused.is_err(),
+        "a client without a certificate was served: {refused:?}"
+    );
 
     let (other_cert, other_key, _) = client_identity();
     let refused = first_frame(&plugin.address, Some((other_cert, other_key))).await;
-    assert!(refused.is_err(), "a client with another certificate was served: {refused:?}");
+    assert!(
+        refused.is_err(),
+        "a client with another certificate was served: {refused:?}"
+    );
 
     // Terraform's own certificate: the server answers the preface with its SETTINGS (type 4).
     let served = first_frame(&plugin.address, Some((cert, key))).await;
-    assert_eq!(served, Ok(4), "the client with Terraform's certificate was not served");
+    assert_eq!(
+        served,
+        Ok(4),
+        "the client with Terraform's certificate was not served"
+    );
 }

@@ -133,7 +133,9 @@ impl HistoryStore {
                 Ok(_) => return Ok(true),
                 Err(e) => e,
             };
-            if let Some(PutItemError::ConditionalCheckFailedException(taken)) = err.as_service_error() {
+            if let Some(PutItemError::ConditionalCheckFailedException(taken)) =
+                err.as_service_error()
+            {
                 let ours = taken.item() == Some(&item);
                 if ours {
                     tracing::info!(table = %self.table, "the put's first attempt had written the item; not writing it again");

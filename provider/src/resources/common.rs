@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Block, NestedBlock, Schema};
+use tf_provider::schema::{
+    Attribute, AttributeConstraint, AttributeType, Block, NestedBlock, Schema,
+};
 use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics, DynamicResource, RawValue};
 
@@ -45,7 +47,12 @@ pub fn report_on(diags: &mut Diagnostics, summary: &str, e: Error, path: Attribu
 }
 
 /// A configuration problem found at apply (or plan) time, on its attribute.
-pub fn invalid(diags: &mut Diagnostics, summary: &str, detail: impl Into<String>, path: AttributePath) {
+pub fn invalid(
+    diags: &mut Diagnostics,
+    summary: &str,
+    detail: impl Into<String>,
+    path: AttributePath,
+) {
     diags.error(Code::InvalidConfiguration.tag(summary), detail.into(), path);
 }
 
@@ -213,7 +220,12 @@ impl<'a> Arn<'a> {
 pub fn check_tags(tags: &Value<StringMap>, diags: &mut Diagnostics) {
     if let Value::Value(_) = tags {
         for (key, problem) in crate::validate::tags(&known_map(tags)) {
-            invalid(diags, "Invalid tag", problem, AttributePath::new("tags").key(key));
+            invalid(
+                diags,
+                "Invalid tag",
+                problem,
+                AttributePath::new("tags").key(key),
+            );
         }
     }
 }
@@ -341,7 +353,9 @@ pub fn null_required(block: &Block, value: &rmpv::Value, at: AttributePath) -> V
     for (name, attribute) in &block.attributes {
         let v = field(name);
         let path = at.clone().attribute(name.clone());
-        if attribute.constraint == AttributeConstraint::Required && v.is_none_or(rmpv::Value::is_nil) {
+        if attribute.constraint == AttributeConstraint::Required
+            && v.is_none_or(rmpv::Value::is_nil)
+        {
             found.push(path);
             continue;
         }
@@ -360,20 +374,32 @@ pub fn null_required(block: &Block, value: &rmpv::Value, at: AttributePath) -> V
             NestedBlock::Map(b) => {
                 for (key, item) in v.as_map().into_iter().flatten() {
                     if let Some(key) = key.as_str() {
-                        found.extend(null_required(b, item, at.clone().attribute(name.clone()).key(key.to_owned())));
+                        found.extend(null_required(
+                            b,
+                            item,
+                            at.clone().attribute(name.clone()).key(key.to_owned()),
+                        ));
                     }
                 }
                 continue;
             }
         };
         for (i, item) in v.as_array().into_iter().flatten().enumerate() {
-            found.extend(null_required(inner, item, at.clone().attribute(name.clone()).index(i as i64)));
+            found.extend(null_required(
+                inner,
+                item,
+                at.clone().attribute(name.clone()).index(i as i64),
+            ));
         }
     }
     found
 }
 
-fn null_required_nested(attribute: &Attribute, v: &rmpv::Value, path: AttributePath) -> Vec<AttributePath> {
+fn null_required_nested(
+    attribute: &Attribute,
+    v: &rmpv::Value,
+    path: AttributePath,
+) -> Vec<AttributePath> {
     let block = |attrs: &std::collections::HashMap<String, Attribute>| Block {
         attributes: attrs.clone(),
         ..Default::default()
@@ -425,7 +451,11 @@ impl<R: DynamicResource> DynamicResource for Managed<R> {
     }
 
     async fn validate(&self, diags: &mut Diagnostics, config: RawValue) -> Option<()> {
-        coded!(diags, Code::InvalidConfiguration, self.inner.validate(diags, config).await)
+        coded!(
+            diags,
+            Code::InvalidConfiguration,
+            self.inner.validate(diags, config).await
+        )
     }
 
     async fn read(
@@ -438,7 +468,9 @@ impl<R: DynamicResource> DynamicResource for Managed<R> {
         coded!(
             diags,
             Code::AwsRejected,
-            self.inner.read(diags, state, private_state, provider_meta_state).await
+            self.inner
+                .read(diags, state, private_state, provider_meta_state)
+                .await
         )
     }
 
@@ -509,7 +541,13 @@ impl<R: DynamicResource> DynamicResource for Managed<R> {
             diags,
             Code::AwsRejected,
             self.inner
-                .create(diags, planned_state, config_state, planned_private_state, provider_meta_state)
+                .create(
+                    diags,
+                    planned_state,
+                    config_state,
+                    planned_private_state,
+                    provider_meta_state
+                )
                 .await
         )
     }
@@ -550,13 +588,22 @@ impl<R: DynamicResource> DynamicResource for Managed<R> {
             diags,
             Code::AwsRejected,
             self.inner
-                .destroy(diags, prior_state, planned_private_state, provider_meta_state)
+                .destroy(
+                    diags,
+                    prior_state,
+                    planned_private_state,
+                    provider_meta_state
+                )
                 .await
         )
     }
 
     async fn import(&self, diags: &mut Diagnostics, id: String) -> Option<(RawValue, Vec<u8>)> {
-        coded!(diags, Code::InvalidConfiguration, self.inner.import(diags, id).await)
+        coded!(
+            diags,
+            Code::InvalidConfiguration,
+            self.inner.import(diags, id).await
+        )
     }
 
     async fn upgrade(
@@ -565,7 +612,11 @@ impl<R: DynamicResource> DynamicResource for Managed<R> {
         version: i64,
         prior_state: RawValue,
     ) -> Option<RawValue> {
-        coded!(diags, Code::Internal, self.inner.upgrade(diags, version, prior_state).await)
+        coded!(
+            diags,
+            Code::Internal,
+            self.inner.upgrade(diags, version, prior_state).await
+        )
     }
 }
 
@@ -647,7 +698,9 @@ mod tests {
     #[test]
     fn null_required_values_are_found_on_their_path_unknown_ones_are_not() {
         use rmpv::Value as V;
-        let m = |pairs: Vec<(&str, V)>| V::Map(pairs.into_iter().map(|(k, v)| (V::from(k), v)).collect());
+        let m = |pairs: Vec<(&str, V)>| {
+            V::Map(pairs.into_iter().map(|(k, v)| (V::from(k), v)).collect())
+        };
         let unknown = V::Ext(0, vec![0]);
         let schema = crate::resources::deploy_record::model::schema();
         let config = m(vec![
@@ -664,12 +717,21 @@ mod tests {
 
         // Nested attributes: alarms["x"].ratio.numerator is required within a ratio.
         let schema = crate::resources::alarm_set::model::schema();
-        let metric = m(vec![("namespace", V::from("Shop")), ("metric_name", V::from("All"))]);
+        let metric = m(vec![
+            ("namespace", V::from("Shop")),
+            ("metric_name", V::from("All")),
+        ]);
         let config = m(vec![
             ("name", V::from("set")),
             (
                 "alarms",
-                m(vec![("x", m(vec![("ratio", m(vec![("numerator", V::Nil), ("denominator", metric)]))]))]),
+                m(vec![(
+                    "x",
+                    m(vec![(
+                        "ratio",
+                        m(vec![("numerator", V::Nil), ("denominator", metric)]),
+                    )]),
+                )]),
             ),
         ]);
         let found: Vec<String> = null_required(&schema.block, &config, AttributePath::root())
@@ -691,12 +753,23 @@ mod tests {
         let mut diags = Diagnostics::default();
         resource.validate(&mut diags, raw.clone()).await;
         assert_eq!(diags.errors.len(), 1, "{diags:?}");
-        assert!(diags.errors[0].summary.ends_with("(OPSDECK-P002)"), "{diags:?}");
+        assert!(
+            diags.errors[0].summary.ends_with("(OPSDECK-P002)"),
+            "{diags:?}"
+        );
         // Not configured: the provider's own code, not a configuration one.
         let mut diags = Diagnostics::default();
         resource
-            .read(&mut diags, raw, Vec::new(), RawValue::MessagePack(vec![0xc0]))
+            .read(
+                &mut diags,
+                raw,
+                Vec::new(),
+                RawValue::MessagePack(vec![0xc0]),
+            )
             .await;
-        assert!(diags.errors[0].summary.ends_with("(OPSDECK-P001)"), "{diags:?}");
+        assert!(
+            diags.errors[0].summary.ends_with("(OPSDECK-P001)"),
+            "{diags:?}"
+        );
     }
 }

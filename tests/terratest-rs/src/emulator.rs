@@ -266,7 +266,11 @@ impl Emulator {
 
     /// Drops the pending faults of one access key; returns how many there were.
     pub fn clear_faults_of(&self, access_key: &str) -> Result<u64> {
-        let text = self.call("DELETE", &format!("/_opsdeck/faults?access_key={access_key}"), None)?;
+        let text = self.call(
+            "DELETE",
+            &format!("/_opsdeck/faults?access_key={access_key}"),
+            None,
+        )?;
         let v: serde_json::Value = serde_json::from_str(&text).map_err(|source| Error::Json {
             what: "faults".into(),
             source,
@@ -284,7 +288,11 @@ impl Emulator {
 
     /// The calls signed with one access key id.
     pub fn request_log_of(&self, access_key: &str) -> Result<RequestLog> {
-        let text = self.call("GET", &format!("/_opsdeck/requests?access_key={access_key}"), None)?;
+        let text = self.call(
+            "GET",
+            &format!("/_opsdeck/requests?access_key={access_key}"),
+            None,
+        )?;
         serde_json::from_str(&text).map_err(|source| Error::Json {
             what: "request log".into(),
             source,

@@ -286,9 +286,9 @@ fn create_replan_update_add_remove_and_destroy() {
     assert_eq!(
         detection,
         BTreeMap::from([
-            ("api_5xx".into(), 240),
-            ("lambda_errors".into(), 240),
-            ("orders".into(), 240)
+            ("api_5xx".into(), 300),
+            ("lambda_errors".into(), 300),
+            ("orders".into(), 300)
         ])
     );
 
@@ -791,7 +791,7 @@ fn values_known_only_after_apply_and_a_region_of_its_own() {
     assert_eq!(change.change.after_unknown["composite_alarm"], json!(true));
     assert_eq!(
         change.change.after["detection_seconds"],
-        json!({"errors": 240, "throttles": 120})
+        json!({"errors": 300, "throttles": 240})
     );
     assert_eq!(
         change.change.after["alarms"]["errors"]["threshold"],
@@ -898,9 +898,9 @@ fn bad_inputs_fail_at_plan_naming_the_attribute_and_the_fix() {
         bad(&lambda_with("threshold = 150"), "Threshold out of range", "it is a percentage: use a value from 0 to 100", "errors = {")
             .at(r#"alarms["errors"].threshold"#),
         bad(&lambda_with("evaluation_periods = 5"), "Alarm cannot fire in time",
-            "can take up to 360 s to fire: period 60 s × datapoints_to_alarm 5 + 60 s publication delay of its metrics. max_detection_seconds is 300. To fix it, set datapoints_to_alarm = 4",
+            "can take up to 480 s to fire: 60 s partly breaching first period + 60 s × datapoints_to_alarm 5 + 60 s publication delay of its metrics + 60 s between CloudWatch's evaluations. max_detection_seconds is 300. To fix it, set datapoints_to_alarm = 2",
             "errors = {"),
-        bad(&lambda_with("datapoints_to_alarm = 4"), "Invalid datapoints_to_alarm", "must be at most evaluation_periods", "errors = {")
+        bad(&lambda_with("evaluation_periods = 1\n      datapoints_to_alarm = 2"), "Invalid datapoints_to_alarm", "must be at most evaluation_periods", "errors = {")
             .at(r#"alarms["errors"].datapoints_to_alarm"#),
         bad(&lambda_with("severity = \"urgent\""), "Invalid severity", "use one of critical, high, medium, low, info", "errors = {")
             .at(r#"alarms["errors"].severity"#),

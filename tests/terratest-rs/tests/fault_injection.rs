@@ -145,7 +145,10 @@ impl Sim {
                     AttributeConstraint::Computed | AttributeConstraint::OptionalComputed
                 );
                 let value = if computed && configured.is_nil() {
-                    prior.and_then(|p| field(p, name)).cloned().unwrap_or(V::Nil)
+                    prior
+                        .and_then(|p| field(p, name))
+                        .cloned()
+                        .unwrap_or(V::Nil)
                 } else {
                     configured
                 };
@@ -217,7 +220,14 @@ impl Sim {
                 let mut d = Diagnostics::default();
                 let applied = self
                     .resource
-                    .update(&mut d, stored.state.clone(), planned, encode(config), private, meta())
+                    .update(
+                        &mut d,
+                        stored.state.clone(),
+                        planned,
+                        encode(config),
+                        private,
+                        meta(),
+                    )
                     .await;
                 self.check_codes(&d);
                 self.state = Some(match applied {
@@ -241,7 +251,12 @@ impl Sim {
         let mut d = Diagnostics::default();
         let planned = self
             .resource
-            .plan_create(&mut d, encode(&self.proposed(config, None)), encode(config), meta())
+            .plan_create(
+                &mut d,
+                encode(&self.proposed(config, None)),
+                encode(config),
+                meta(),
+            )
             .await;
         self.check_codes(&d);
         let Some((planned, private)) = planned.filter(|_| d.errors.is_empty()) else {
@@ -296,14 +311,25 @@ impl Sim {
             .read(&mut d, stored.state.clone(), stored.private.clone(), meta())
             .await;
         let Some((state, private)) = read.filter(|_| d.errors.is_empty()) else {
-            return if d.errors.is_empty() { Ok(false) } else { Err(messages(&d)) };
+            return if d.errors.is_empty() {
+                Ok(false)
+            } else {
+                Err(messages(&d))
+            };
         };
         let prior = decode(&state);
         let proposed = self.proposed(config, Some(&prior));
         let mut d = Diagnostics::default();
         let planned = self
             .resource
-            .plan_update(&mut d, state, encode(&proposed), encode(config), private, meta())
+            .plan_update(
+                &mut d,
+                state,
+                encode(&proposed),
+                encode(config),
+                private,
+                meta(),
+            )
             .await;
         match planned.filter(|_| d.errors.is_empty()) {
             Some((planned, _, replace)) => Ok(replace.is_empty() && decode(&planned) == prior),
@@ -436,16 +462,20 @@ impl Lab {
         let settings = AwsSettings {
             region: Some(REGION.into()),
             max_retries: Some(max_retries),
-            default_tags: BTreeMap::from([("managed-by".to_owned(), "opsdeck-fault-tests".to_owned())]),
+            default_tags: BTreeMap::from([(
+                "managed-by".to_owned(),
+                "opsdeck-fault-tests".to_owned(),
+            )]),
             timeouts: Timeouts {
                 read_after_write: Duration::from_secs(2),
                 ..Timeouts::default()
             },
             ..Default::default()
         };
-        let ctx = AwsContext::from_sdk_config(sdk_config(self.emulator.endpoint(), key).await, &settings)
-            .await
-            .unwrap();
+        let ctx =
+            AwsContext::from_sdk_config(sdk_config(self.emulator.endpoint(), key).await, &settings)
+                .await
+                .unwrap();
         let shared = SharedAws::default();
         shared.set(ctx);
         shared
@@ -588,12 +618,23 @@ impl Kind {
             Kind::Topic => {
                 let sns = aws_sdk_sns::Client::new(sdk);
                 let arn = format!("arn:aws:sns:{REGION}:{ACCOUNT}:{name}");
-                if sns.get_topic_attributes().topic_arn(&arn).send().await.is_ok() {
+                if sns
+                    .get_topic_attributes()
+                    .topic_arn(&arn)
+                    .send()
+                    .await
+                    .is_ok()
+                {
                     found.push(format!("SNS topic {name}"));
                 }
                 let mut token = None;
                 loop {
-                    let out = sns.list_subscriptions().set_next_token(token).send().await.unwrap();
+                    let out = sns
+                        .list_subscriptions()
+                        .set_next_token(token)
+                        .send()
+                        .await
+                        .unwrap();
                     for sub in out.subscriptions() {
                         if sub.topic_arn() == Some(arn.as_str()) {
                             found.push(format!("subscription {:?}", sub.subscription_arn()));
@@ -642,7 +683,11 @@ impl Kind {
                     .await
                 {
                     let sid = statement_id(&name);
-                    if policy.policy().unwrap_or_default().contains(&format!("\"{sid}\"")) {
+                    if policy
+                        .policy()
+                        .unwrap_or_default()
+                        .contains(&format!("\"{sid}\""))
+                    {
                         found.push(format!("invoke permission {sid}"));
                     }
                 }
@@ -722,7 +767,9 @@ enum FaultKind {
 fn fault(kind: FaultKind, key: &str, index: u32) -> Fault {
     let f = match kind {
         FaultKind::Refused => Fault::error("*", "OpsdeckInjectedRefusal", 1).status(400),
-        FaultKind::LostAnswer => Fault::error("*", "InternalFailure", 1).status(500).after_effect(),
+        FaultKind::LostAnswer => Fault::error("*", "InternalFailure", 1)
+            .status(500)
+            .after_effect(),
         FaultKind::Unavailable => Fault::error("*", "ServiceUnavailable", 1).status(503),
         FaultKind::Throttled => Fault::throttle("*", 1),
     };
@@ -774,7 +821,9 @@ async fn run_case(
         ..Default::default()
     };
     let problem = |report: &mut Report, what: String| {
-        report.problems.push(format!("{case} {kind:?} {phase:?} {injected:?}: {what}"))
+        report
+            .problems
+            .push(format!("{case} {kind:?} {phase:?} {injected:?}: {what}"))
     };
     let aws = lab.provider(&key, 0).await;
     let mut sim = Sim::new(kind.resource(aws));
@@ -787,7 +836,9 @@ async fn run_case(
     let goal = target(&lab, kind, &case, phase);
     let before = lab.calls(&key);
     if let Some((index, fault_kind)) = injected {
-        lab.emulator.inject_fault(&fault(fault_kind, &key, index)).unwrap();
+        lab.emulator
+            .inject_fault(&fault(fault_kind, &key, index))
+            .unwrap();
     }
     let first = sim.apply(goal.as_ref()).await;
     let calls = lab.calls(&key) - before;
@@ -805,23 +856,37 @@ async fn run_case(
     // The state holds what exists: nothing in the state, nothing in AWS.
     if sim.state.is_none() && phase != Phase::Delete {
         for left in kind.existing(&lab, &case).await {
-            report.orphans.push(format!("{case} {kind:?} {phase:?} {injected:?}: {left} exists but the state is empty"));
+            report.orphans.push(format!(
+                "{case} {kind:?} {phase:?} {injected:?}: {left} exists but the state is empty"
+            ));
         }
     }
     // One more apply converges, and the next plan is empty.
     if let Err(e) = sim.apply(goal.as_ref()).await {
-        problem(&mut report, format!("the apply after the fault failed: {e:?}"));
+        problem(
+            &mut report,
+            format!("the apply after the fault failed: {e:?}"),
+        );
     }
     if let Some(goal) = &goal {
         match sim.plan_is_empty(goal).await {
             Ok(true) => {}
-            Ok(false) => problem(&mut report, "the plan after the second apply is not empty".into()),
-            Err(e) => problem(&mut report, format!("the plan after the second apply failed: {e:?}")),
+            Ok(false) => problem(
+                &mut report,
+                "the plan after the second apply is not empty".into(),
+            ),
+            Err(e) => problem(
+                &mut report,
+                format!("the plan after the second apply failed: {e:?}"),
+            ),
         }
         if kind == Kind::Record {
             let records = kind.existing(&lab, &case).await;
             if records.len() != 1 {
-                report.duplicates.push(format!("{case} {phase:?} {injected:?}: {} records: {records:?}", records.len()));
+                report.duplicates.push(format!(
+                    "{case} {phase:?} {injected:?}: {} records: {records:?}",
+                    records.len()
+                ));
             }
         }
     }
@@ -830,7 +895,9 @@ async fn run_case(
         problem(&mut report, format!("destroy failed: {e:?}"));
     }
     for left in kind.existing(&lab, &case).await {
-        report.orphans.push(format!("{case} {kind:?} {phase:?} {injected:?}: {left} left after destroy"));
+        report.orphans.push(format!(
+            "{case} {kind:?} {phase:?} {injected:?}: {left} left after destroy"
+        ));
     }
     for summary in &sim.uncoded {
         problem(&mut report, format!("diagnostic without a code: {summary}"));
@@ -921,7 +988,10 @@ async fn every_call_of_every_phase_fails_once_and_one_more_apply_converges() {
 async fn count_calls(lab: &Arc<Lab>, kind: Kind, phase: Phase) -> u64 {
     let case = format!("fin{kind:?}{phase:?}").to_ascii_lowercase();
     let (report, calls) = run_case(lab.clone(), kind, phase, None, case).await;
-    assert!(report.problems.is_empty() && report.orphans.is_empty(), "{report:?}");
+    assert!(
+        report.problems.is_empty() && report.orphans.is_empty(),
+        "{report:?}"
+    );
     calls
 }
 
@@ -949,7 +1019,12 @@ async fn random_lifecycle(lab: Arc<Lab>, kind: Kind, case: String, seed: u64) ->
     };
     let aws = lab.provider(&key, 1).await;
     let mut sim = Sim::new(kind.resource(aws));
-    let kinds = [FaultKind::Refused, FaultKind::LostAnswer, FaultKind::Unavailable, FaultKind::Throttled];
+    let kinds = [
+        FaultKind::Refused,
+        FaultKind::LostAnswer,
+        FaultKind::Unavailable,
+        FaultKind::Throttled,
+    ];
     for (step, goal) in [
         Some(kind.config(&lab, &case, 0)),
         Some(kind.config(&lab, &case, 1)),
@@ -974,26 +1049,36 @@ async fn random_lifecycle(lab: Arc<Lab>, kind: Kind, case: String, seed: u64) ->
         report.faults += posted - left;
         if sim.state.is_none() && goal.is_some() {
             for o in kind.existing(&lab, &case).await {
-                report.orphans.push(format!("{case} {kind:?} step {step}: {o} exists but the state is empty"));
+                report.orphans.push(format!(
+                    "{case} {kind:?} step {step}: {o} exists but the state is empty"
+                ));
             }
         }
         if let Err(e) = sim.apply(goal.as_ref()).await {
-            report.problems.push(format!("{case} {kind:?} step {step}: the clean apply failed: {e:?}"));
+            report.problems.push(format!(
+                "{case} {kind:?} step {step}: the clean apply failed: {e:?}"
+            ));
         }
         if let Some(goal) = goal {
             if !matches!(sim.plan_is_empty(goal).await, Ok(true)) {
-                report.problems.push(format!("{case} {kind:?} step {step}: the plan is not empty"));
+                report.problems.push(format!(
+                    "{case} {kind:?} step {step}: the plan is not empty"
+                ));
             }
             if kind == Kind::Record {
                 let records = kind.existing(&lab, &case).await;
                 if records.len() != 1 {
-                    report.duplicates.push(format!("{case} step {step}: {records:?}"));
+                    report
+                        .duplicates
+                        .push(format!("{case} step {step}: {records:?}"));
                 }
             }
         }
     }
     for o in kind.existing(&lab, &case).await {
-        report.orphans.push(format!("{case} {kind:?}: {o} left after destroy"));
+        report
+            .orphans
+            .push(format!("{case} {kind:?}: {o} left after destroy"));
     }
     report
 }
@@ -1015,7 +1100,7 @@ async fn a_randomized_run_of_faults_leaves_no_orphan_and_no_duplicate() {
     let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
     let mut set = tokio::task::JoinSet::new();
     let mut rng = Rng(seed | 1);
-    for i in 0..32 {
+    for i in 0..40 {
         let kind = KINDS[i % KINDS.len()];
         let (lab, limit) = (lab.clone(), limit.clone());
         let case_seed = rng.next(u64::MAX - 1) + 1;
@@ -1029,4 +1114,9 @@ async fn a_randomized_run_of_faults_leaves_no_orphan_and_no_duplicate() {
         total.merge(done.unwrap());
     }
     print_and_check("randomized faults", &total, started);
+    assert!(
+        total.faults >= 100,
+        "only {} faults hit: raise the number of cases",
+        total.faults
+    );
 }

@@ -631,8 +631,16 @@ pub fn check(config: &AlarmSetState, env: Option<&Env>) -> Vec<Problem> {
                 }
             }
             for (attribute, value, what) in [
-                ("wait_period", s.wait_period, "how long to wait for the suppressor to go into ALARM, e.g. 60"),
-                ("extension_period", s.extension_period, "how long the suppression lasts after the suppressor leaves ALARM, e.g. 300"),
+                (
+                    "wait_period",
+                    s.wait_period,
+                    "how long to wait for the suppressor to go into ALARM, e.g. 60",
+                ),
+                (
+                    "extension_period",
+                    s.extension_period,
+                    "how long the suppression lasts after the suppressor leaves ALARM, e.g. 300",
+                ),
             ] {
                 match value {
                     Value::Value(v) => {
@@ -654,15 +662,16 @@ pub fn check(config: &AlarmSetState, env: Option<&Env>) -> Vec<Problem> {
             }
             // A suppressor that is in ALARM whenever the composite is silences every page.
             if let (Value::Value(alarm), Some(rule_text)) = (&s.alarm, composite_rule(composite)) {
-                let own_composite = set_name.is_some_and(|n| {
-                    alarm == n || alarm.ends_with(&format!(":alarm:{n}"))
-                });
+                let own_composite =
+                    set_name.is_some_and(|n| alarm == n || alarm.ends_with(&format!(":alarm:{n}")));
                 let silenced = own_composite || !rule::can_fire_while_ok(rule_text, &keys, alarm);
                 if silenced {
                     let why = if own_composite {
                         "it is the set's own composite alarm, which is in ALARM exactly when it would page".to_owned()
                     } else {
-                        format!("the rule {rule_text:?} can only be true while {alarm:?} is in ALARM")
+                        format!(
+                            "the rule {rule_text:?} can only be true while {alarm:?} is in ALARM"
+                        )
                     };
                     p.add(
                         path.clone().attribute("alarm"),
@@ -973,7 +982,11 @@ mod tests {
         let detail = &problems(&set(vec![("slow", a.clone())]))[0].2;
         assert!(detail.contains("datapoints_to_alarm = 2"), "{detail}");
         assert!(detail.contains("checkout-slow"), "{detail}");
-        for term in ["partly breaching first period", "publication delay", "between CloudWatch's evaluations"] {
+        for term in [
+            "partly breaching first period",
+            "publication delay",
+            "between CloudWatch's evaluations",
+        ] {
             assert!(detail.contains(term), "{term} not in {detail}");
         }
         // The same alarm passes when the set allows more time, or with fewer datapoints.

@@ -735,7 +735,9 @@ pub async fn converge(clients: &Clients, desired: &Desired, actual: &mut Actual)
     {
         if actual.composite_arn.is_none() {
             let arn = ctx
-                .retry_until_found(&format!("the alarm {}", desired.name), || arn_of(cw, &desired.name))
+                .retry_until_found(&format!("the alarm {}", desired.name), || {
+                    arn_of(cw, &desired.name)
+                })
                 .await?;
             actual.composite_arn = Some(arn);
         }

@@ -91,7 +91,9 @@ impl Detection {
 
     /// The worst-case detection time in seconds.
     pub fn seconds(&self) -> i64 {
-        self.period * (self.datapoints_to_alarm + 1) + self.publication_delay + self.evaluation_interval
+        self.period * (self.datapoints_to_alarm + 1)
+            + self.publication_delay
+            + self.evaluation_interval
     }
 
     /// The largest `datapoints_to_alarm` that fits `max` seconds with this period.
@@ -231,8 +233,8 @@ mod tests {
     use super::model::{datapoints, detection, Alarm, Kind, Traffic};
     use super::*;
     use crate::resources::alarm_set::expand::{self, PRESETS};
-    use crate::resources::alarm_set::plan::fill_alarm;
     use crate::resources::alarm_set::model::AlarmSpec;
+    use crate::resources::alarm_set::plan::fill_alarm;
     use tf_provider::value::Value;
 
     /// The fault starts `offset` seconds into period 10, so the window has history.
@@ -244,10 +246,16 @@ mod tests {
         let mut worst = 0;
         for offset in 0..alarm.period {
             let fault = FAULT_PERIOD * alarm.period + offset;
-            let points = datapoints(alarm, traffic, fault, FAULT_PERIOD + 4 * bound / alarm.period + 2);
+            let points = datapoints(
+                alarm,
+                traffic,
+                fault,
+                FAULT_PERIOD + 4 * bound / alarm.period + 2,
+            );
             for phase in 0..evaluation_interval(alarm.period) {
-                let fired = detection(alarm, &points, fault, phase)
-                    .unwrap_or_else(|| panic!("{alarm:?} {traffic:?}: never fired (offset {offset}, phase {phase})"));
+                let fired = detection(alarm, &points, fault, phase).unwrap_or_else(|| {
+                    panic!("{alarm:?} {traffic:?}: never fired (offset {offset}, phase {phase})")
+                });
                 assert!(
                     fired <= bound,
                     "{alarm:?} {traffic:?}: fired after {fired} s > bound {bound} s (offset {offset}, phase {phase})"
@@ -284,21 +292,41 @@ mod tests {
                     }
                     .seconds();
                     // A clear fault: every request fails.
-                    let clear = Traffic { healthy: 0.0, faulty: 100.0, quiet_until_period: 0 };
+                    let clear = Traffic {
+                        healthy: 0.0,
+                        faulty: 100.0,
+                        quiet_until_period: 0,
+                    };
                     worst(&a, &clear, bound);
                     // A fault barely over the threshold: a period it shares with healthy
                     // traffic (from its second second on) stays at or under the threshold.
                     let p = period as f64;
-                    let faint = Traffic { healthy: 0.0, faulty: 5.0 * p / (p - 1.0) - 1e-9, quiet_until_period: 0 };
+                    let faint = Traffic {
+                        healthy: 0.0,
+                        faulty: 5.0 * p / (p - 1.0) - 1e-9,
+                        quiet_until_period: 0,
+                    };
                     let reached = worst(&a, &faint, bound);
                     // The bound is a supremum over faults starting anywhere in a period;
                     // at the model's one-second resolution the latest start is 1 s in.
-                    assert_eq!(reached, bound - 1, "{a:?}: the bound {bound} s is not tight");
+                    assert_eq!(
+                        reached,
+                        bound - 1,
+                        "{a:?}: the bound {bound} s is not tight"
+                    );
                     // No traffic before the fault: missing datapoints in the window.
-                    let quiet = Traffic { healthy: 0.0, faulty: 100.0, quiet_until_period: FAULT_PERIOD };
+                    let quiet = Traffic {
+                        healthy: 0.0,
+                        faulty: 100.0,
+                        quiet_until_period: FAULT_PERIOD,
+                    };
                     worst(&a, &quiet, bound);
                     // A count alarm (errors logged), absent until the fault.
-                    let count = Alarm { threshold: 0.0, kind: Kind::Count, ..a };
+                    let count = Alarm {
+                        threshold: 0.0,
+                        kind: Kind::Count,
+                        ..a
+                    };
                     worst(&count, &clear, bound);
                 }
             }
@@ -310,7 +338,11 @@ mod tests {
         // period × datapoints_to_alarm + delay: 240 s for 60 s × 3 + 60 s, while a fault
         // can take 359 s. The model must show it, or it proves nothing.
         let a = alarm(60, 3, 3, "notBreaching", Kind::Ratio);
-        let faint = Traffic { healthy: 0.0, faulty: 5.0 * 60.0 / 59.0 - 1e-9, quiet_until_period: 0 };
+        let faint = Traffic {
+            healthy: 0.0,
+            faulty: 5.0 * 60.0 / 59.0 - 1e-9,
+            quiet_until_period: 0,
+        };
         let old = 60 * 3 + 60;
         let fault = FAULT_PERIOD * 60 + 1;
         let points = datapoints(&a, &faint, fault, FAULT_PERIOD + 20);
@@ -331,8 +363,16 @@ mod tests {
                 ..Default::default()
             };
             let filled = fill_alarm(&spec);
-            let period = filled.period.as_ref_option().and_then(|n| n.as_i64()).unwrap();
-            let m = filled.datapoints_to_alarm.as_ref_option().and_then(|n| n.as_i64()).unwrap();
+            let period = filled
+                .period
+                .as_ref_option()
+                .and_then(|n| n.as_i64())
+                .unwrap();
+            let m = filled
+                .datapoints_to_alarm
+                .as_ref_option()
+                .and_then(|n| n.as_i64())
+                .unwrap();
             let namespaces: Vec<&str> = p.namespace().into_iter().collect();
             let seconds = detection_seconds(period, m, &namespaces);
             assert!(
@@ -350,7 +390,10 @@ mod tests {
         let d = Detection::new(60, 3, &["AWS/Lambda", "AWS/CloudFront"]);
         assert_eq!(d.publication_delay, 120);
         assert_eq!(d.seconds(), 60 * 4 + 120 + 60);
-        assert_eq!(Detection::new(60, 2, &["AWS/Lambda"]).fitting_datapoints(300), 2);
+        assert_eq!(
+            Detection::new(60, 2, &["AWS/Lambda"]).fitting_datapoints(300),
+            2
+        );
         assert_eq!(Detection::new(10, 1, &["Custom"]).seconds(), 20 + 60 + 10);
         assert!(d.explain().contains("partly breaching first period"));
     }

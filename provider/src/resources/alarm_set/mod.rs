@@ -323,7 +323,11 @@ impl Resource for AlarmSetResource {
         let actual = match cloudwatch::discover(&clients, &name).await {
             Ok(a) => a,
             Err(e) => {
-                report_error(diags, &format!("Cannot import opsdeck_alarm_set {name:?}"), e);
+                report_error(
+                    diags,
+                    &format!("Cannot import opsdeck_alarm_set {name:?}"),
+                    e,
+                );
                 return None;
             }
         };
@@ -331,7 +335,8 @@ impl Resource for AlarmSetResource {
             Ok(state) => Some((state, Value::Null)),
             Err(e) => {
                 diags.root_error(
-                    Code::InvalidConfiguration.tag(&format!("Cannot import opsdeck_alarm_set {name:?}")),
+                    Code::InvalidConfiguration
+                        .tag(&format!("Cannot import opsdeck_alarm_set {name:?}")),
                     e,
                 );
                 None

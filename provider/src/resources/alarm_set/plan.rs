@@ -266,7 +266,11 @@ pub fn detection_terms(spec: &AlarmSpec) -> Result<Option<super::detection::Dete
         return Ok(None);
     };
     let namespaces: Vec<&str> = namespaces.iter().map(String::as_str).collect();
-    Ok(Some(super::detection::Detection::new(period, dtoa, &namespaces)))
+    Ok(Some(super::detection::Detection::new(
+        period,
+        dtoa,
+        &namespaces,
+    )))
 }
 
 /// The namespaces an alarm reads. A preset's namespace is known even while its

@@ -580,13 +580,20 @@ mod tests {
 
     #[test]
     fn a_rule_that_needs_its_suppressor_can_never_page() {
-        let keys: BTreeSet<String> = ["api", "db", "maint"].iter().map(|k| (*k).to_owned()).collect();
+        let keys: BTreeSet<String> = ["api", "db", "maint"]
+            .iter()
+            .map(|k| (*k).to_owned())
+            .collect();
         assert!(!can_fire_while_ok("all", &keys, "api"));
         assert!(can_fire_while_ok("any", &keys, "api"));
         let one: BTreeSet<String> = ["api".to_owned()].into();
         assert!(!can_fire_while_ok("any", &one, "api"));
         assert!(!can_fire_while_ok("api AND db", &keys, "api"));
-        assert!(!can_fire_while_ok("(db OR maint) AND ALARM(api)", &keys, "api"));
+        assert!(!can_fire_while_ok(
+            "(db OR maint) AND ALARM(api)",
+            &keys,
+            "api"
+        ));
         assert!(can_fire_while_ok("api OR db", &keys, "api"));
         assert!(can_fire_while_ok("db AND NOT maint", &keys, "maint"));
         assert!(can_fire_while_ok("api AND db", &keys, "elsewhere"));

@@ -34,8 +34,8 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 use crate::aws::{AwsContext, SharedAws};
 use crate::error::{Code, Error};
 use crate::resources::common::{
-    aws_context, finish, invalid, known, known_map, owned_tags, plan_tags_all, read_result,
-    report, sorted_set, to_value_map, user_tags, Applied,
+    aws_context, finish, invalid, known, known_map, owned_tags, plan_tags_all, read_result, report,
+    sorted_set, to_value_map, user_tags, Applied,
 };
 
 use api::{Alert, BudgetSpec, Subscribers};
@@ -232,7 +232,11 @@ impl CostBudgetResource {
     }
 
     /// Reads back the budget an apply just wrote, waiting for eventual consistency.
-    async fn read_back(&self, ctx: &AwsContext, state: CostBudgetState) -> Result<CostBudgetState, Error> {
+    async fn read_back(
+        &self,
+        ctx: &AwsContext,
+        state: CostBudgetState,
+    ) -> Result<CostBudgetState, Error> {
         let name = known(&state.name).unwrap_or_default().to_owned();
         ctx.retry_until_found(&format!("the budget {name:?}"), || {
             self.refresh(ctx, state.clone())

@@ -25,8 +25,8 @@ use crate::aws::SharedAws;
 use crate::deploy_history::{actor, HistoryError, HistoryStore, NewDeploy};
 use crate::error::Code;
 
-pub use model::{import_id, parse_import_id, DeployRecordState, IMPORT_SEPARATOR, RECORDED};
 use model::known;
+pub use model::{import_id, parse_import_id, DeployRecordState, IMPORT_SEPARATOR, RECORDED};
 
 /// Reports a store error, with its code, on the attribute that fixes it.
 fn report(diags: &mut Diagnostics, summary: &'static str, err: HistoryError) {

@@ -49,7 +49,12 @@ impl DeployRecordState {
     /// Every problem of the known values, each on its attribute.
     pub fn check(&self, diags: &mut Diagnostics) {
         let mut fail = |attr: &'static str, problem: String| {
-            invalid(diags, "Invalid deploy record", problem, AttributePath::new(attr))
+            invalid(
+                diags,
+                "Invalid deploy record",
+                problem,
+                AttributePath::new(attr),
+            )
         };
         if let Value::Value(t) = &self.table_name {
             if let Err(e) = validate::table_name(t) {
@@ -197,8 +202,8 @@ pub fn parse_import_id(id: &str) -> Result<(String, Stream, String), String> {
 }
 
 pub fn schema() -> Schema {
-        let s = AttributeType::String;
-        let attributes = HashMap::from([
+    let s = AttributeType::String;
+    let attributes = HashMap::from([
             ("id".to_owned(), computed(s.clone(), "`table:service:environment:deploy_id`, also the import id.")),
             ("table_name".to_owned(), required(s.clone(), "The history table (output `table_name` of modules/deploy-history). A change is a new record.")),
             ("service".to_owned(), required(s.clone(), "Service deployed: 1–64 of letters, digits, `.`, `_`, `-`. With `environment`, the partition of the history.")),
@@ -215,7 +220,7 @@ pub fn schema() -> Schema {
             ("previous_version".to_owned(), computed(s.clone(), "Version of the deploy this one followed (the newest record of the service and environment when written), whatever its result; null for the first.")),
             ("previous_deploy_id".to_owned(), computed(s, "Deploy id of that previous record.")),
         ]);
-        Schema {
+    Schema {
             version: 1,
             block: Block {
                 description: Description::markdown(
@@ -225,5 +230,4 @@ pub fn schema() -> Schema {
                 ..Default::default()
             },
         }
-    }
-
+}

@@ -328,11 +328,9 @@ pub async fn create_key(
             .await;
         let error = match sent {
             Ok(out) => {
-                let meta = out.key_metadata().ok_or_else(|| {
-                    CreateKeyError::Unknown {
-                        error: Error::Internal("CreateKey returned no key metadata".into()),
-                        token: token.to_owned(),
-                    }
+                let meta = out.key_metadata().ok_or_else(|| CreateKeyError::Unknown {
+                    error: Error::Internal("CreateKey returned no key metadata".into()),
+                    token: token.to_owned(),
                 })?;
                 return Ok(meta.arn().unwrap_or(meta.key_id()).to_owned());
             }
@@ -344,9 +342,17 @@ pub async fn create_key(
         match keys_with_token(ctx, token).await {
             Ok(found) if !found.is_empty() => return Ok(found[0].clone()),
             Ok(_) => {
-                tracing::debug!(attempt, "CreateKey failed without an answer and made no key; sending it again");
+                tracing::debug!(
+                    attempt,
+                    "CreateKey failed without an answer and made no key; sending it again"
+                );
                 last = Some(error);
-                let _ = ctx.pause(std::time::Duration::from_millis(200 << attempt), "creating the topic's KMS key").await;
+                let _ = ctx
+                    .pause(
+                        std::time::Duration::from_millis(200 << attempt),
+                        "creating the topic's KMS key",
+                    )
+                    .await;
             }
             Err(_) => {
                 return Err(CreateKeyError::Unknown {
@@ -474,7 +480,10 @@ pub async fn own_key_of(ctx: &AwsContext, name: &str) -> Result<Option<String>> 
 pub async fn retire_own_key(ctx: &AwsContext, name: &str, key_arn: &str) -> Result<()> {
     let kms = ctx.kms();
     let alias_target = own_key_of(ctx, name).await?;
-    if alias_target.as_deref().is_some_and(|k| k == key_arn || k.ends_with(&format!("/{}", key_id(key_arn)))) {
+    if alias_target
+        .as_deref()
+        .is_some_and(|k| k == key_arn || k.ends_with(&format!("/{}", key_id(key_arn))))
+    {
         match kms
             .delete_alias()
             .alias_name(own_key_alias(name))

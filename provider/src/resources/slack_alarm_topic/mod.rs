@@ -72,7 +72,12 @@ async fn check_key(
     match api::check_key(ctx, key, publishers).await {
         Ok(arn) => Some(arn),
         Err(api::KeyProblem::Policy(text)) => {
-            invalid(diags, "KMS key policy does not let the publishers use the key", text, path);
+            invalid(
+                diags,
+                "KMS key policy does not let the publishers use the key",
+                text,
+                path,
+            );
             None
         }
         Err(api::KeyProblem::Unusable(text)) => {
@@ -90,7 +95,12 @@ async fn check_secret(ctx: &AwsContext, diags: &mut Diagnostics, arn: &str) -> b
     match api::check_secret(ctx, arn).await {
         Ok(()) => true,
         Err(e) => {
-            report_on(diags, "Webhook secret not usable", e, AttributePath::new("webhook_secret_arn"));
+            report_on(
+                diags,
+                "Webhook secret not usable",
+                e,
+                AttributePath::new("webhook_secret_arn"),
+            );
             false
         }
     }
@@ -114,7 +124,12 @@ async fn check_notifier(
         }
         Ok(_) => true,
         Err(e) => {
-            report_on(diags, "Notifier function not usable", e, AttributePath::new("notifier_function_arn"));
+            report_on(
+                diags,
+                "Notifier function not usable",
+                e,
+                AttributePath::new("notifier_function_arn"),
+            );
             false
         }
     }
@@ -122,7 +137,11 @@ async fn check_notifier(
 
 /// The state of a topic that exists only in part (after a failed create): what is known,
 /// computed values null. Terraform taints it; the next apply replaces it.
-fn partial(planned: &SlackAlarmTopicState, arn: Option<String>, key: Option<String>) -> SlackAlarmTopicState {
+fn partial(
+    planned: &SlackAlarmTopicState,
+    arn: Option<String>,
+    key: Option<String>,
+) -> SlackAlarmTopicState {
     SlackAlarmTopicState {
         id: arn.clone().into(),
         arn: arn.into(),
@@ -166,7 +185,9 @@ impl SlackAlarmTopicResource {
             return Ok(gone(state));
         };
         let Some(topic_arn) = Arn::of(&arn, "sns") else {
-            return Err(Error::Internal(format!("{arn} in the state is not an SNS topic ARN")));
+            return Err(Error::Internal(format!(
+                "{arn} in the state is not an SNS topic ARN"
+            )));
         };
         let name = topic_arn.resource.to_owned();
         let Some(topic) = api::get_topic(ctx, &arn).await? else {
@@ -285,7 +306,10 @@ impl SlackAlarmTopicResource {
                     Err(api::CreateKeyError::Refused(e)) => return Some(Applied::failed(e, None)),
                     Err(api::CreateKeyError::Unknown { error, token }) => {
                         private.pending_key_tokens.push(token);
-                        return Some(Applied::failed(error, Some((partial(planned, None, None), private))));
+                        return Some(Applied::failed(
+                            error,
+                            Some((partial(planned, None, None), private)),
+                        ));
                     }
                 }
             }
@@ -314,25 +338,46 @@ impl SlackAlarmTopicResource {
                 return Some(undo(e, private).await);
             }
         }
-        let arn = match api::create_topic(ctx, &name, &key, known(&planned.display_name), &tags).await {
-            Ok(arn) => arn,
-            Err(e) if e.is_ambiguous() => {
-                // The topic may exist: record it under its ARN, which the name determines.
-                let maybe = match Arn::of(&key, "kms") {
-                    Some(k) => Some(format!("arn:{}:sns:{}:{}:{name}", k.partition, ctx.region().unwrap_or(k.region), k.account)),
-                    None => api::caller(ctx).await.ok().map(|(account, partition)| {
-                        format!("arn:{partition}:sns:{}:{account}:{name}", ctx.region().unwrap_or_default())
-                    }),
-                };
-                return Some(Applied::failed(e, Some((partial(planned, maybe, Some(key)), private))));
-            }
-            Err(e) => return Some(undo(e, private).await),
-        };
+        let arn =
+            match api::create_topic(ctx, &name, &key, known(&planned.display_name), &tags).await {
+                Ok(arn) => arn,
+                Err(e) if e.is_ambiguous() => {
+                    // The topic may exist: record it under its ARN, which the name determines.
+                    let maybe = match Arn::of(&key, "kms") {
+                        Some(k) => Some(format!(
+                            "arn:{}:sns:{}:{}:{name}",
+                            k.partition,
+                            ctx.region().unwrap_or(k.region),
+                            k.account
+                        )),
+                        None => api::caller(ctx).await.ok().map(|(account, partition)| {
+                            format!(
+                                "arn:{partition}:sns:{}:{account}:{name}",
+                                ctx.region().unwrap_or_default()
+                            )
+                        }),
+                    };
+                    return Some(Applied::failed(
+                        e,
+                        Some((partial(planned, maybe, Some(key)), private)),
+                    ));
+                }
+                Err(e) => return Some(undo(e, private).await),
+            };
         let fail = |e: Error, private: TopicPrivate| {
-            Applied::failed(e, Some((partial(planned, Some(arn.clone()), Some(key.clone())), private)))
+            Applied::failed(
+                e,
+                Some((
+                    partial(planned, Some(arn.clone()), Some(key.clone())),
+                    private,
+                )),
+            )
         };
         let Some(account) = Arn::of(&arn, "sns").map(|a| a.account.to_owned()) else {
-            return Some(fail(Error::Internal(format!("CreateTopic returned {arn}, not a topic ARN")), private));
+            return Some(fail(
+                Error::Internal(format!("CreateTopic returned {arn}, not a topic ARN")),
+                private,
+            ));
         };
         let doc = policy::topic_policy(&arn, &account, &publishers);
         if let Err(e) = api::set_topic_attribute(ctx, &arn, "Policy", &doc.to_string()).await {
@@ -380,10 +425,15 @@ impl SlackAlarmTopicResource {
         private: &mut TopicPrivate,
     ) -> Result<SlackAlarmTopicState, Error> {
         let arn = known(&prior.arn)
-            .ok_or_else(|| Error::Gone("the topic no longer exists; run `terraform apply` again to recreate it".into()))?
+            .ok_or_else(|| {
+                Error::Gone(
+                    "the topic no longer exists; run `terraform apply` again to recreate it".into(),
+                )
+            })?
             .to_owned();
-        let topic_arn = Arn::of(&arn, "sns")
-            .ok_or_else(|| Error::Internal(format!("{arn} in the state is not an SNS topic ARN")))?;
+        let topic_arn = Arn::of(&arn, "sns").ok_or_else(|| {
+            Error::Internal(format!("{arn} in the state is not an SNS topic ARN"))
+        })?;
         let (account, name) = (topic_arn.account.to_owned(), topic_arn.resource.to_owned());
         let publishers = planned.publishers_or_default();
         let secret = known(&planned.webhook_secret_arn);
@@ -609,7 +659,9 @@ impl Resource for SlackAlarmTopicResource {
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let ctx = self.ctx(diags)?;
-        let refreshed = self.refresh(&ctx, state.clone(), &private_of(&private)).await;
+        let refreshed = self
+            .refresh(&ctx, state.clone(), &private_of(&private))
+            .await;
         read_result(
             diags,
             "Cannot read the Slack alarm topic",
@@ -763,7 +815,13 @@ impl Resource for SlackAlarmTopicResource {
                 Applied::failed(e, Some(state))
             }
         };
-        finish(diags, "the Slack alarm topic", false, applied, Value::Value(private))
+        finish(
+            diags,
+            "the Slack alarm topic",
+            false,
+            applied,
+            Value::Value(private),
+        )
     }
 
     async fn destroy<'a>(

@@ -47,7 +47,9 @@ pub struct TopicPrivate {
 impl TopicPrivate {
     /// True when the resource owns no key at all (nothing to clean up).
     pub fn is_empty(&self) -> bool {
-        self.own_key_arn.is_none() && self.retired_key_arns.is_empty() && self.pending_key_tokens.is_empty()
+        self.own_key_arn.is_none()
+            && self.retired_key_arns.is_empty()
+            && self.pending_key_tokens.is_empty()
     }
 
     /// The key, if it is the resource's own: an ARN in the list, or the id of one.
@@ -84,8 +86,12 @@ pub fn check_kms_key_arn(value: &str) -> Result<(), String> {
         ));
     }
     let ok = Arn::of(value, "kms").is_some_and(|a| {
-        a.resource.strip_prefix("key/").is_some_and(|k| !k.is_empty())
-            || a.resource.strip_prefix("alias/").is_some_and(|a| !a.is_empty())
+        a.resource
+            .strip_prefix("key/")
+            .is_some_and(|k| !k.is_empty())
+            || a.resource
+                .strip_prefix("alias/")
+                .is_some_and(|a| !a.is_empty())
     });
     if ok {
         Ok(())
@@ -99,8 +105,11 @@ pub fn check_secret_arn(value: &str) -> Result<(), String> {
     if value.contains("://") || value.contains("hooks.slack.com") {
         return Err("this looks like a webhook URL, not a secret ARN. Never put the URL in Terraform configuration (it would be stored in the state): store it in a Secrets Manager secret and give the secret's ARN (aws_secretsmanager_secret.x.arn)".into());
     }
-    let ok = Arn::of(value, "secretsmanager")
-        .is_some_and(|a| a.resource.strip_prefix("secret:").is_some_and(|n| !n.is_empty()));
+    let ok = Arn::of(value, "secretsmanager").is_some_and(|a| {
+        a.resource
+            .strip_prefix("secret:")
+            .is_some_and(|n| !n.is_empty())
+    });
     if ok {
         Ok(())
     } else {
@@ -109,8 +118,11 @@ pub fn check_secret_arn(value: &str) -> Result<(), String> {
 }
 
 pub fn check_function_arn(value: &str) -> Result<(), String> {
-    let ok = Arn::of(value, "lambda")
-        .is_some_and(|a| a.resource.strip_prefix("function:").is_some_and(|n| !n.is_empty()));
+    let ok = Arn::of(value, "lambda").is_some_and(|a| {
+        a.resource
+            .strip_prefix("function:")
+            .is_some_and(|n| !n.is_empty())
+    });
     if ok {
         Ok(())
     } else {
@@ -198,11 +210,11 @@ pub fn expected_policy(topic_arn: &str, publishers: &[String]) -> Option<String>
 }
 
 pub fn schema() -> Schema {
-        let publishers_doc = format!(
+    let publishers_doc = format!(
             "Who may publish: any of {}. Each gets `sns:Publish` on this topic for this account only (`aws:SourceAccount`), and must be allowed to use the KMS key. Default: `[\"budgets\", \"cloudwatch\", \"events\"]`.",
             policy::PUBLISHERS.iter().map(|(p, _)| format!("`{p}`")).collect::<Vec<_>>().join(", ")
         );
-        Schema {
+    Schema {
             version: 1,
             block: Block {
                 description: Description::markdown(
@@ -244,8 +256,7 @@ pub fn schema() -> Schema {
                 ..Default::default()
             },
         }
-    }
-
+}
 
 #[cfg(test)]
 mod tests {
