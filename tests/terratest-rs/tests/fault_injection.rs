@@ -905,10 +905,13 @@ async fn run_case(
     (report, calls)
 }
 
+/// One case: the resource, the phase, the fault (call index and kind), the case's name.
+type CaseSpec = (Kind, Phase, Option<(u32, FaultKind)>, String);
+
 /// Runs cases `CONCURRENCY` at a time.
 async fn run_all(
     lab: &Arc<Lab>,
-    cases: Vec<(Kind, Phase, Option<(u32, FaultKind)>, String)>,
+    cases: Vec<CaseSpec>,
 ) -> Vec<(Report, u64)> {
     let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
     let mut set = tokio::task::JoinSet::new();
