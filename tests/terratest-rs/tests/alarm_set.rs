@@ -582,10 +582,13 @@ fn a_failed_composite_write_is_recorded_and_the_next_apply_converges() {
     let tf = terraform(&emulator, &copy.path, &[]);
     tf.init();
     let _guard = tf.destroy_on_drop();
+    // A refusal (HTTP 400): the composite is certainly not written. (A 5xx or a lost answer
+    // may hide a write: the state then counts the composite until a refresh says otherwise;
+    // tests/fault_injection.rs covers those.)
     let injected = || {
-        Fault::error("PutCompositeAlarm", "InternalFailure", 1)
+        Fault::error("PutCompositeAlarm", "LimitExceeded", 1)
             .service("monitoring")
-            .status(500)
+            .status(400)
             .message("injected failure")
     };
 
@@ -598,7 +601,7 @@ fn a_failed_composite_write_is_recorded_and_the_next_apply_converges() {
         "{out}"
     );
     assert!(
-        out.contains("cloudwatch PutCompositeAlarm failed: InternalFailure: injected failure"),
+        out.contains("AWS cloudwatch refused PutCompositeAlarm (LimitExceeded: injected failure, HTTP 400)"),
         "{out}"
     );
     assert!(out.contains("CloudWatch now holds 3 child alarm(s) of this set (the configuration has 3) but not its composite alarm"), "{out}");
@@ -684,16 +687,17 @@ fn a_failed_first_write_leaves_no_resource_and_no_alarm() {
     let tf = terraform(&emulator, &copy.path, &[]);
     tf.init();
     let _guard = tf.destroy_on_drop();
+    // Refused (HTTP 400): nothing was written, so nothing is recorded.
     emulator
         .inject_fault(
-            &Fault::error("PutMetricAlarm", "InternalFailure", 1)
+            &Fault::error("PutMetricAlarm", "LimitExceeded", 1)
                 .service("monitoring")
-                .status(500),
+                .status(400),
         )
         .unwrap();
     let err = tf.try_apply().unwrap_err();
     assert!(
-        squeeze(&err.output()).contains("cloudwatch PutMetricAlarm failed: InternalFailure"),
+        squeeze(&err.output()).contains("AWS cloudwatch refused PutMetricAlarm (LimitExceeded"),
         "{}",
         err.output()
     );
@@ -702,6 +706,20 @@ fn a_failed_first_write_leaves_no_resource_and_no_alarm() {
         state_instance(&tf).is_none(),
         "nothing exists, so nothing is recorded"
     );
+    // A server error may hide a write: the alarm counts as existing (tainted) until the
+    // next refresh finds it is not there; that apply converges.
+    emulator
+        .inject_fault(
+            &Fault::error("PutMetricAlarm", "InternalFailure", 1)
+                .service("monitoring")
+                .status(500),
+        )
+        .unwrap();
+    let err = tf.try_apply().unwrap_err();
+    assert!(squeeze(&err.output()).contains("(OPSDECK-P003)"), "{}", err.output());
+    assert!(aws.names().is_empty());
+    let instance = state_instance(&tf).expect("a write without an answer is recorded");
+    assert_eq!(instance["status"], "tainted");
     tf.apply_and_idempotent();
     assert_eq!(aws.names().len(), 4);
 }
@@ -740,7 +758,8 @@ fn a_throttled_refresh_backs_off_or_says_why_it_failed() {
         "{out}"
     );
     assert!(
-        out.contains("cloudwatch DescribeAlarms failed: Throttling: Rate exceeded"),
+        out.contains("AWS cloudwatch refused DescribeAlarms (Throttling: Rate exceeded")
+            && out.contains("(OPSDECK-P005)"),
         "{out}"
     );
     emulator.clear_faults().unwrap();

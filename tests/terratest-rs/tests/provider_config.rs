@@ -66,7 +66,8 @@ fn each_bad_provider_setting_is_reported_on_its_attribute() {
         );
         let err = tf.try_plan().expect_err(var);
         let out = err.output();
-        assert!(out.contains(summary), "{var}: {out}");
+        let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(summary), "{var}: {out}");
         assert!(
             out.contains("(OPSDECK-P002)"),
             "{var}: no error code in {out}"
