@@ -324,7 +324,8 @@ impl Error {
         tracing::debug!(service, operation, error = ?err, "AWS call failed");
         let failure = match &err {
             SdkError::TimeoutError(_) => AwsFailure::Timeout(
-                "the operation timeout (timeouts.operation_seconds) ran out".into(),
+                "no answer within timeouts.attempt_seconds for an attempt, or timeouts.operation_seconds in all"
+                    .into(),
             ),
             SdkError::DispatchFailure(d) => {
                 if d.is_timeout() {

@@ -601,7 +601,9 @@ fn a_failed_composite_write_is_recorded_and_the_next_apply_converges() {
         "{out}"
     );
     assert!(
-        out.contains("AWS cloudwatch refused PutCompositeAlarm (LimitExceeded: injected failure, HTTP 400)"),
+        out.contains(
+            "AWS cloudwatch refused PutCompositeAlarm (LimitExceeded: injected failure, HTTP 400)"
+        ),
         "{out}"
     );
     assert!(out.contains("CloudWatch now holds 3 child alarm(s) of this set (the configuration has 3) but not its composite alarm"), "{out}");
@@ -716,7 +718,11 @@ fn a_failed_first_write_leaves_no_resource_and_no_alarm() {
         )
         .unwrap();
     let err = tf.try_apply().unwrap_err();
-    assert!(squeeze(&err.output()).contains("(OPSDECK-P003)"), "{}", err.output());
+    assert!(
+        squeeze(&err.output()).contains("(OPSDECK-P003)"),
+        "{}",
+        err.output()
+    );
     assert!(aws.names().is_empty());
     let instance = state_instance(&tf).expect("a write without an answer is recorded");
     assert_eq!(instance["status"], "tainted");

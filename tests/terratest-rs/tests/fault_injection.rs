@@ -909,10 +909,7 @@ async fn run_case(
 type CaseSpec = (Kind, Phase, Option<(u32, FaultKind)>, String);
 
 /// Runs cases `CONCURRENCY` at a time.
-async fn run_all(
-    lab: &Arc<Lab>,
-    cases: Vec<CaseSpec>,
-) -> Vec<(Report, u64)> {
+async fn run_all(lab: &Arc<Lab>, cases: Vec<CaseSpec>) -> Vec<(Report, u64)> {
     let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
     let mut set = tokio::task::JoinSet::new();
     for (kind, phase, injected, case) in cases {
@@ -1122,4 +1119,81 @@ async fn a_randomized_run_of_faults_leaves_no_orphan_and_no_duplicate() {
         "only {} faults hit: raise the number of cases",
         total.faults
     );
+}
+
+/// Reads right after writes tolerate eventual consistency; a stalled call times out with
+/// its code instead of hanging; StopProvider stops an apply before its next write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_after_writes_wait_stalls_time_out_and_a_stop_cancels() {
+    let lab = Lab::start().await;
+
+    // The budget is not visible yet right after CreateBudget: the read-back waits for it.
+    let key = "AKIDFICONSISTENCY";
+    let mut sim = Sim::new(Kind::Budget.resource(lab.provider(key, 0).await));
+    lab.emulator
+        .inject_fault(
+            &Fault::error("DescribeBudget", "NotFoundException", 2)
+                .service("budgets")
+                .access_key(key),
+        )
+        .unwrap();
+    let config = Kind::Budget.config(&lab, "ficonsistency", 0);
+    sim.apply(Some(&config))
+        .await
+        .expect("the create waits for the budget to show");
+    assert!(
+        lab.emulator.faults().unwrap().is_empty(),
+        "both not-found answers were met"
+    );
+    assert!(sim.plan_is_empty(&config).await.unwrap());
+    sim.apply(None).await.unwrap();
+
+    // A call that stalls longer than the attempt timeout fails as a timeout, with its code.
+    let key = "AKIDFITIMEOUT";
+    let settings = AwsSettings {
+        region: Some(REGION.into()),
+        max_retries: Some(0),
+        timeouts: Timeouts {
+            attempt: Duration::from_secs(1),
+            operation: Duration::from_secs(2),
+            ..Timeouts::default()
+        },
+        ..Default::default()
+    };
+    let ctx =
+        AwsContext::from_sdk_config(sdk_config(lab.emulator.endpoint(), key).await, &settings)
+            .await
+            .unwrap();
+    let aws = SharedAws::default();
+    aws.set(ctx);
+    let mut sim = Sim::new(Kind::Budget.resource(aws));
+    lab.emulator
+        .inject_fault(
+            &Fault::delay("GetCallerIdentity", 4000, 1)
+                .service("sts")
+                .access_key(key),
+        )
+        .unwrap();
+    let err = sim
+        .apply(Some(&Kind::Budget.config(&lab, "fitimeout", 0)))
+        .await
+        .expect_err("the stalled call must fail");
+    let text = err.join("\n");
+    assert!(
+        text.contains("(OPSDECK-P007)")
+            && text.contains("did not answer GetCallerIdentity in time"),
+        "{text}"
+    );
+    assert!(sim.state.is_none() && Kind::Budget.existing(&lab, "fitimeout").await.is_empty());
+
+    // StopProvider: the apply stops before its next write, says so, and writes nothing.
+    let aws = lab.provider("AKIDFISTOP", 0).await;
+    let mut sim = Sim::new(Kind::AlarmSet.resource(aws.clone()));
+    aws.stop();
+    let err = sim
+        .apply(Some(&Kind::AlarmSet.config(&lab, "fistop", 0)))
+        .await
+        .expect_err("a stopped provider must not apply");
+    assert!(err.join("\n").contains("(OPSDECK-P008)"), "{err:?}");
+    assert!(Kind::AlarmSet.existing(&lab, "fistop").await.is_empty());
 }
