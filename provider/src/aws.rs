@@ -4,14 +4,21 @@
 //! resource holds a [`SharedAws`] handle that `ConfigureProvider` fills once.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::sts::AssumeRoleProvider;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_types::SdkConfig;
+use tokio_util::sync::CancellationToken;
 
 use crate::error::{Error, Result};
+
+/// Retries of a failed or throttled call when the provider block sets none.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
 
 /// Services the provider calls, each with an `endpoints { <name> = url }` override.
 /// Names follow the AWS SDK service identifiers (the same keys hashicorp/aws uses).
@@ -37,6 +44,100 @@ pub struct AwsSettings {
     pub endpoints: BTreeMap<String, String>,
     pub max_retries: Option<u32>,
     pub default_tags: BTreeMap<String, String>,
+    pub skip_region_validation: bool,
+    pub timeouts: Timeouts,
+}
+
+/// How long the provider waits for AWS (the provider block's `timeouts`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Opening a connection.
+    pub connect: Duration,
+    /// One attempt of a call: a stalled read fails after this, and is retried.
+    pub attempt: Duration,
+    /// One call with all its retries.
+    pub operation: Duration,
+    /// How long an object just written may take to become visible to reads.
+    pub read_after_write: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(10),
+            attempt: Duration::from_secs(30),
+            operation: Duration::from_secs(120),
+            read_after_write: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Regions the provider knows (as hashicorp/aws 5.100 does): a region outside the list is
+/// refused on `region` unless `skip_region_validation = true` (for regions newer than
+/// this release).
+pub const KNOWN_REGIONS: &[&str] = &[
+    // aws
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    // aws-cn
+    "cn-north-1",
+    "cn-northwest-1",
+    // aws-us-gov
+    "us-gov-east-1",
+    "us-gov-west-1",
+    // aws-iso, aws-iso-b, aws-iso-e, aws-iso-f
+    "us-iso-east-1",
+    "us-iso-west-1",
+    "us-isob-east-1",
+    "eu-isoe-west-1",
+    "us-isof-east-1",
+    "us-isof-south-1",
+];
+
+/// Whether a named profile exists in the shared config or credentials files (the files
+/// `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` point at, else `~/.aws/`).
+pub async fn profile_exists(name: &str) -> std::result::Result<bool, String> {
+    let fs = aws_types::os_shim_internal::Fs::real();
+    let env = aws_types::os_shim_internal::Env::real();
+    // The alias is deprecated in favour of aws-runtime's type, which `load` takes anyway;
+    // the alias spares a direct dependency on aws-runtime.
+    #[allow(deprecated)]
+    let files = aws_config::profile::profile_file::ProfileFiles::default();
+    match aws_config::profile::load(&fs, &env, &files, None).await {
+        Ok(set) => Ok(set.get_profile(name).is_some()),
+        Err(e) => Err(format!("cannot read the shared AWS config files: {e}")),
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -63,12 +164,16 @@ macro_rules! service_client {
     }};
 }
 
-/// One configured AWS access: SDK config, endpoint overrides and default tags.
+/// One configured AWS access: SDK config, endpoint overrides, default tags, how long to
+/// wait for AWS, and the signal that Terraform asked the provider to stop.
 #[derive(Clone, Debug)]
 pub struct AwsContext {
     sdk_config: SdkConfig,
     endpoints: BTreeMap<String, String>,
     default_tags: BTreeMap<String, String>,
+    timeouts: Timeouts,
+    skip_region_validation: bool,
+    cancel: CancellationToken,
 }
 
 impl AwsContext {
@@ -83,12 +188,29 @@ impl AwsContext {
         if let Some(profile) = &settings.profile {
             loader = loader.profile_name(profile);
         }
-        if let Some(max_retries) = settings.max_retries {
-            // Standard mode: exponential backoff with full jitter, throttling aware.
-            loader =
-                loader.retry_config(RetryConfig::standard().with_max_attempts(max_retries + 1));
-        }
-        let mut sdk_config = loader.load().await;
+        let sdk_config = loader.load().await;
+        Self::from_sdk_config(sdk_config, settings).await
+    }
+
+    /// The context for an SDK config built elsewhere (the CLI's, a test's with its own
+    /// credentials), with the provider block's settings on top.
+    pub async fn from_sdk_config(sdk_config: SdkConfig, settings: &AwsSettings) -> Result<Self> {
+        let t = settings.timeouts;
+        // Standard mode: exponential backoff with full jitter, throttling aware. Every
+        // attempt and every whole call (retries included) has a deadline, so a stalled
+        // connection cannot hang `apply`.
+        let max_retries = settings.max_retries.unwrap_or(DEFAULT_MAX_RETRIES);
+        let mut sdk_config = sdk_config
+            .to_builder()
+            .retry_config(RetryConfig::standard().with_max_attempts(max_retries + 1))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(t.connect)
+                    .operation_attempt_timeout(t.attempt)
+                    .operation_timeout(t.operation)
+                    .build(),
+            )
+            .build();
         if sdk_config.region().is_none() {
             return Err(Error::Invalid(
                 "no AWS region is set: set `region` in the provider block, or AWS_REGION in the environment".into(),
@@ -123,11 +245,80 @@ impl AwsContext {
             sdk_config,
             endpoints: settings.endpoints.clone(),
             default_tags: settings.default_tags.clone(),
+            timeouts: t,
+            skip_region_validation: settings.skip_region_validation,
+            cancel: CancellationToken::new(),
         })
     }
 
     pub fn region(&self) -> Option<&str> {
         self.sdk_config.region().map(Region::as_ref)
+    }
+
+    pub fn timeouts(&self) -> Timeouts {
+        self.timeouts
+    }
+
+    /// The provider block's `skip_region_validation`.
+    pub fn skip_region_validation(&self) -> bool {
+        self.skip_region_validation
+    }
+
+    /// The SDK config every client of this context is built from.
+    pub fn sdk_config(&self) -> &SdkConfig {
+        &self.sdk_config
+    }
+
+    /// The signal Terraform's StopProvider raises.
+    pub fn cancellation(&self) -> &CancellationToken {
+        &self.cancel
+    }
+
+    /// `Err(Cancelled)` once Terraform asked the provider to stop: long loops call it
+    /// between AWS calls, where stopping leaves a state that says what was done.
+    pub fn check_cancelled(&self, before: &str) -> Result<()> {
+        if self.cancel.is_cancelled() {
+            Err(Error::Cancelled(before.to_owned()))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Waits `delay`, or less if Terraform asks the provider to stop.
+    pub async fn pause(&self, delay: Duration, before: &str) -> Result<()> {
+        tokio::select! {
+            () = tokio::time::sleep(delay) => Ok(()),
+            () = self.cancel.cancelled() => Err(Error::Cancelled(before.to_owned())),
+        }
+    }
+
+    /// Reads what a write just made, tolerating eventual consistency: `read` answering
+    /// `None` (not visible yet) is retried with backoff (0.25 s, doubling, at most 4 s a
+    /// wait) for up to `timeouts.read_after_write`; then it is [`Error::NotFoundAfterWrite`].
+    /// An error of `read` itself is returned at once.
+    pub async fn retry_until_found<T, F, Fut>(&self, what: &str, mut read: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Option<T>>>,
+    {
+        let started = tokio::time::Instant::now();
+        let mut wait = Duration::from_millis(250);
+        loop {
+            self.check_cancelled(&format!("reading back {what}"))?;
+            if let Some(found) = read().await? {
+                return Ok(found);
+            }
+            let waited = started.elapsed();
+            if waited + wait > self.timeouts.read_after_write {
+                return Err(Error::NotFoundAfterWrite {
+                    what: what.to_owned(),
+                    waited: self.timeouts.read_after_write,
+                });
+            }
+            tracing::debug!(what, ?wait, "not visible yet after a write; reading again");
+            self.pause(wait, &format!("reading back {what}")).await?;
+            wait = (wait * 2).min(Duration::from_secs(4));
+        }
     }
 
     /// The endpoint override of `service`, if the provider block sets one.
@@ -240,14 +431,19 @@ pub fn budgets_signing_region(provider_region: &str) -> &'static str {
     partition_entry(provider_region).1
 }
 
-/// A handle to the provider's [`AwsContext`], filled by `ConfigureProvider`.
+/// A handle to the provider's [`AwsContext`], filled by `ConfigureProvider`, and the
+/// provider's stop signal (StopProvider may come before or after the configuration).
 #[derive(Clone, Default, Debug)]
-pub struct SharedAws(Arc<RwLock<Option<Arc<AwsContext>>>>);
+pub struct SharedAws {
+    slot: Arc<RwLock<Option<Arc<AwsContext>>>>,
+    cancel: CancellationToken,
+}
 
 impl SharedAws {
-    pub fn set(&self, context: AwsContext) {
+    pub fn set(&self, mut context: AwsContext) {
+        context.cancel = self.cancel.clone();
         let mut slot = self
-            .0
+            .slot
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         *slot = Some(Arc::new(context));
@@ -255,10 +451,15 @@ impl SharedAws {
 
     pub fn get(&self) -> Result<Arc<AwsContext>> {
         let slot = self
-            .0
+            .slot
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         slot.clone().ok_or(Error::NotConfigured)
+    }
+
+    /// StopProvider: work in flight stops at its next safe point with [`Error::Cancelled`].
+    pub fn stop(&self) {
+        self.cancel.cancel();
     }
 }
 

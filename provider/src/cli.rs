@@ -83,12 +83,26 @@ pub fn main() -> ExitCode {
 
 /// Logs go to stderr, which Terraform captures into its own log (TF_LOG). When
 /// PLUGIN_LOG_FILE is set, tf-provider installs its own subscriber instead.
+///
+/// The level follows `OPSDECK_LOG` (an `EnvFilter`), else Terraform's own: with
+/// `TF_LOG=debug` (or trace, json, or `TF_LOG_PROVIDER`) the provider logs at debug level,
+/// which includes the SDK's full form of every failed AWS call; otherwise warnings only,
+/// and users see errors as the sentences of the diagnostics.
 fn init_logging() {
     if std::env::var_os("PLUGIN_LOG_FILE").is_some() {
         return;
     }
+    let terraform_level = ["TF_LOG_PROVIDER", "TF_LOG"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok())
+        .map(|v| v.to_ascii_lowercase());
+    let default = match terraform_level.as_deref() {
+        Some("trace" | "debug" | "json") => "opsdeck_provider=debug,warn",
+        Some("info") => "opsdeck_provider=info,warn",
+        _ => "warn",
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("OPSDECK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -8,10 +8,14 @@ use tf_provider::schema::{AttributeType, Block, Description, NestedBlock, Schema
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, DynamicDataSource, DynamicResource, Provider};
 
-use crate::aws::{AssumeRole, AwsContext, AwsSettings, SharedAws, ENDPOINT_SERVICES};
+use crate::aws::{
+    profile_exists, AssumeRole, AwsContext, AwsSettings, SharedAws, Timeouts, ENDPOINT_SERVICES,
+};
 use crate::data_sources::caller_identity::CallerIdentityDataSource;
 use crate::data_sources::deploy_history::DeployHistoryDataSource;
+use crate::error::Code;
 use crate::resources::alarm_set::AlarmSetResource;
+use crate::resources::common::Managed;
 use crate::resources::cost_budget::CostBudgetResource;
 use crate::resources::deploy_record::DeployRecordResource;
 use crate::resources::slack_alarm_topic::SlackAlarmTopicResource;
@@ -30,6 +34,37 @@ pub struct ProviderConfig {
     pub assume_role: Value<AssumeRoleBlock>,
     #[serde(with = "crate::value_ext::optional_block")]
     pub endpoints: Value<BTreeMap<String, Value<String>>>,
+    pub skip_region_validation: Value<bool>,
+    #[serde(with = "crate::value_ext::optional_block")]
+    pub timeouts: Value<TimeoutsBlock>,
+}
+
+/// `timeouts { }` of the provider block, in seconds.
+#[derive(Serialize, Deserialize, Debug, Default, Clone)]
+pub struct TimeoutsBlock {
+    pub connect_seconds: Value<Number>,
+    pub attempt_seconds: Value<Number>,
+    pub operation_seconds: Value<Number>,
+    pub read_after_write_seconds: Value<Number>,
+}
+
+/// (attribute, default, minimum, maximum) of each timeout, in seconds.
+const TIMEOUT_LIMITS: &[(&str, u64, u64, u64)] = &[
+    ("connect_seconds", 10, 1, 300),
+    ("attempt_seconds", 30, 1, 3600),
+    ("operation_seconds", 120, 1, 7200),
+    ("read_after_write_seconds", 60, 0, 3600),
+];
+
+impl TimeoutsBlock {
+    fn values(&self) -> [(&'static str, &Value<Number>); 4] {
+        [
+            ("connect_seconds", &self.connect_seconds),
+            ("attempt_seconds", &self.attempt_seconds),
+            ("operation_seconds", &self.operation_seconds),
+            ("read_after_write_seconds", &self.read_after_write_seconds),
+        ]
+    }
 }
 
 #[derive(Serialize, Deserialize, Debug, Default, Clone)]
@@ -44,11 +79,43 @@ impl ProviderConfig {
     /// values (computed from resources not yet created) are checked at configure time.
     pub fn check(&self, diags: &mut Diagnostics) {
         let mut fail = |path: AttributePath, summary: &'static str, detail: String| {
-            diags.error(summary, detail, path);
+            diags.error(Code::InvalidConfiguration.tag(summary), detail, path);
         };
         if let Value::Value(region) = &self.region {
-            if let Err(e) = validate::region(region) {
+            // An unknown skip_region_validation is checked at configure time.
+            let skip = !matches!(
+                self.skip_region_validation,
+                Value::Value(false) | Value::Null
+            );
+            if let Err(e) = validate::known_region(region, skip) {
                 fail(AttributePath::new("region"), "Invalid region", e);
+            }
+        }
+        if let Value::Value(profile) = &self.profile {
+            if profile.trim().is_empty() || profile.trim() != profile {
+                fail(
+                    AttributePath::new("profile"),
+                    "Invalid profile",
+                    format!("{profile:?} is not a profile name: give the name of a profile of ~/.aws/config or ~/.aws/credentials, without spaces around it, or remove `profile`."),
+                );
+            }
+        }
+        if let Value::Value(timeouts) = &self.timeouts {
+            for ((name, value), (_, _, min, max)) in
+                timeouts.values().into_iter().zip(TIMEOUT_LIMITS)
+            {
+                if let Value::Value(n) = value {
+                    let ok = n
+                        .as_i64()
+                        .is_some_and(|n| (*min as i64..=*max as i64).contains(&n));
+                    if !ok {
+                        fail(
+                            AttributePath::new("timeouts").index(0).attribute(name),
+                            "Invalid timeout",
+                            format!("timeouts.{name} is {n}; use a whole number of seconds from {min} to {max}."),
+                        );
+                    }
+                }
             }
         }
         if let Value::Value(retries) = self.max_retries {
@@ -152,9 +219,40 @@ impl ProviderConfig {
         if self.max_retries.is_unknown() {
             unknown.push("max_retries");
         }
+        if self.skip_region_validation.is_unknown() {
+            unknown.push("skip_region_validation");
+        }
+        let mut timeouts = Timeouts::default();
+        match &self.timeouts {
+            Value::Value(block) => {
+                for ((name, value), (_, default, min, max)) in
+                    block.values().into_iter().zip(TIMEOUT_LIMITS)
+                {
+                    let seconds = match value {
+                        Value::Value(n) => n
+                            .as_i64()
+                            .map_or(*default, |n| (n.max(0) as u64).clamp(*min, *max)),
+                        Value::Null => *default,
+                        Value::Unknown => {
+                            unknown.push("timeouts");
+                            *default
+                        }
+                    };
+                    let d = std::time::Duration::from_secs(seconds);
+                    match name {
+                        "connect_seconds" => timeouts.connect = d,
+                        "attempt_seconds" => timeouts.attempt = d,
+                        "operation_seconds" => timeouts.operation = d,
+                        _ => timeouts.read_after_write = d,
+                    }
+                }
+            }
+            Value::Unknown => unknown.push("timeouts"),
+            Value::Null => {}
+        }
         for name in unknown {
             diags.root_error(
-                "Provider configuration is not known yet",
+                Code::InvalidConfiguration.tag("Provider configuration is not known yet"),
                 format!("`{name}` depends on a value known only after apply; the opsdeck provider needs it at plan time. Use a literal, a variable or a data source."),
             );
         }
@@ -170,6 +268,8 @@ impl ProviderConfig {
                     .and_then(|n| n.as_i64())
                     .map(|n| n.clamp(0, 100) as u32),
                 default_tags,
+                skip_region_validation: self.skip_region_validation.as_ref_option() == Some(&true),
+                timeouts,
             })
         } else {
             None
@@ -233,6 +333,16 @@ impl Provider for OpsdeckProvider {
             ]),
             ..Default::default()
         };
+        let timeouts = Block {
+            description: Description::markdown("How long the provider waits for AWS. Every AWS call has these deadlines, so a stalled connection fails (and is retried) instead of hanging `apply`."),
+            attributes: HashMap::from([
+                ("connect_seconds".to_owned(), optional(AttributeType::Number, "Opening a connection (default 10).")),
+                ("attempt_seconds".to_owned(), optional(AttributeType::Number, "One attempt of a call; a slower attempt fails and is retried (default 30).")),
+                ("operation_seconds".to_owned(), optional(AttributeType::Number, "One call with all its retries (default 120).")),
+                ("read_after_write_seconds".to_owned(), optional(AttributeType::Number, "How long an object just written may take to become visible to reads, as AWS is eventually consistent (default 60).")),
+            ]),
+            ..Default::default()
+        };
         let endpoints = Block {
             description: Description::markdown("Per-service endpoint overrides. `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` work too."),
             attributes: endpoint_attrs,
@@ -248,11 +358,13 @@ impl Provider for OpsdeckProvider {
                     ("region".to_owned(), optional(AttributeType::String, "AWS region. Default: the standard chain (`AWS_REGION`, profile).")),
                     ("profile".to_owned(), optional(AttributeType::String, "Named profile of the shared config files.")),
                     ("max_retries".to_owned(), optional(AttributeType::Number, "Retries of a failed or throttled call, with exponential backoff and jitter (0–100, default 2).")),
+                    ("skip_region_validation".to_owned(), optional(AttributeType::Bool, "Accept a `region` (provider and resources) that this release does not know, for regions newer than it. Default false: an unknown region is refused at plan time.")),
                     ("default_tags".to_owned(), optional(string_map(), "Tags added to every taggable object; a resource's own tags win.")),
                 ]),
                 blocks: HashMap::from([
                     ("assume_role".to_owned(), NestedBlock::Optional(assume_role)),
                     ("endpoints".to_owned(), NestedBlock::Optional(endpoints)),
+                    ("timeouts".to_owned(), NestedBlock::Optional(timeouts)),
                 ]),
                 ..Default::default()
             },
@@ -272,8 +384,41 @@ impl Provider for OpsdeckProvider {
     ) -> Option<()> {
         config.check(diags);
         let settings = config.settings(diags)?;
+        if let Some(profile) = &settings.profile {
+            match profile_exists(profile).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    diags.error(
+                        Code::InvalidConfiguration.tag("Profile not found"),
+                        format!("there is no profile {profile:?} in the shared AWS config files (AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/config and ~/.aws/credentials). Create it (`aws configure --profile {profile}`), fix the name, or remove `profile` to use the environment's credentials."),
+                        AttributePath::new("profile"),
+                    );
+                    return None;
+                }
+                Err(e) => {
+                    diags.error(
+                        Code::InvalidConfiguration.tag("Cannot read the AWS config files"),
+                        format!("{e}. Fix the file, or remove `profile`."),
+                        AttributePath::new("profile"),
+                    );
+                    return None;
+                }
+            }
+        }
         match AwsContext::load(&settings).await {
             Ok(context) => {
+                // The region may come from the environment or the profile: check it too.
+                if let Some(region) = context.region() {
+                    if let Err(e) = validate::known_region(region, settings.skip_region_validation)
+                    {
+                        diags.error(
+                            Code::InvalidConfiguration.tag("Invalid region"),
+                            format!("the region in effect (from `region`, AWS_REGION or the profile) is not usable: {e}"),
+                            AttributePath::new("region"),
+                        );
+                        return None;
+                    }
+                }
                 tracing::debug!(
                     terraform_version,
                     region = context.region(),
@@ -288,10 +433,19 @@ impl Provider for OpsdeckProvider {
                 } else {
                     AttributePath::root()
                 };
-                diags.error("Cannot configure AWS access", e.to_string(), path);
+                diags.error(
+                    e.code().tag("Cannot configure AWS access"),
+                    e.to_string(),
+                    path,
+                );
                 None
             }
         }
+    }
+
+    fn stop(&self) {
+        tracing::info!("Terraform asked the provider to stop: stopping the work in flight");
+        self.aws.stop();
     }
 
     fn get_resources(
@@ -301,19 +455,19 @@ impl Provider for OpsdeckProvider {
         let mut resources: HashMap<String, Box<dyn DynamicResource>> = HashMap::new();
         resources.insert(
             "alarm_set".to_owned(),
-            Box::new(AlarmSetResource::new(self.aws.clone())),
+            Box::new(Managed::new(AlarmSetResource::new(self.aws.clone()))),
         );
         resources.insert(
             "cost_budget".to_owned(),
-            Box::new(CostBudgetResource::new(self.aws.clone())),
+            Box::new(Managed::new(CostBudgetResource::new(self.aws.clone()))),
         );
         resources.insert(
             "deploy_record".to_owned(),
-            Box::new(DeployRecordResource::new(self.aws.clone())),
+            Box::new(Managed::new(DeployRecordResource::new(self.aws.clone()))),
         );
         resources.insert(
             "slack_alarm_topic".to_owned(),
-            Box::new(SlackAlarmTopicResource::new(self.aws.clone())),
+            Box::new(Managed::new(SlackAlarmTopicResource::new(self.aws.clone()))),
         );
         Some(resources)
     }

@@ -3,7 +3,44 @@
 
 use std::collections::BTreeMap;
 
-/// `us-east-1`, `ap-northeast-1`, `us-gov-west-1`, `cn-north-1`, `us-isob-east-1`.
+/// A region the provider knows ([`crate::aws::KNOWN_REGIONS`]), or with `skip_list` any
+/// well-formed region name (`skip_region_validation = true`, for regions newer than this
+/// release). A near miss names the region it probably meant.
+pub fn known_region(value: &str, skip_list: bool) -> Result<(), String> {
+    region(value)?;
+    if skip_list || crate::aws::KNOWN_REGIONS.contains(&value) {
+        return Ok(());
+    }
+    let closest = crate::aws::KNOWN_REGIONS
+        .iter()
+        .min_by_key(|r| edit_distance(value, r))
+        .filter(|r| edit_distance(value, r) <= 3);
+    let hint = closest
+        .map(|r| format!(" Did you mean \"{r}\"?"))
+        .unwrap_or_default();
+    Err(format!(
+        "{value:?} is not an AWS region this provider knows.{hint} Use a region such as \"us-east-1\" or \"ap-northeast-1\"; for a region newer than this provider release, set skip_region_validation = true in the provider block."
+    ))
+}
+
+/// Levenshtein distance, for "did you mean" hints on short names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// `us-east-1`, `ap-northeast-1`, `us-gov-west-1`, `cn-north-1`, `us-isob-east-1`: the
+/// shape of a region name (whether AWS has it is [`known_region`]'s question).
 pub fn region(value: &str) -> Result<(), String> {
     let parts: Vec<&str> = value.split('-').collect();
     let ok = parts.len() >= 3
@@ -27,6 +64,15 @@ pub fn region(value: &str) -> Result<(), String> {
 /// An absolute `http` or `https` URL with a host, as an endpoint override must be.
 pub fn endpoint_url(value: &str) -> Result<(), String> {
     let fix = "Give an absolute URL such as \"https://sts.us-east-1.amazonaws.com\" or \"http://127.0.0.1:4566\".";
+    if value.trim() != value {
+        return Err(format!(
+            "{value:?} has spaces before or after the URL. Remove them: {:?}.",
+            value.trim()
+        ));
+    }
+    if value.chars().any(char::is_whitespace) {
+        return Err(format!("{value:?} contains a space. {fix}"));
+    }
     let url =
         url::Url::parse(value).map_err(|e| format!("{value:?} is not a valid URL ({e}). {fix}"))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -149,7 +195,29 @@ mod tests {
     }
 
     #[test]
+    fn regions_must_be_known_unless_the_check_is_skipped() {
+        let e = known_region("ap-northest-1", false).unwrap_err();
+        assert!(
+            e.contains("Did you mean \"ap-northeast-1\"") && e.contains("skip_region_validation"),
+            "{e}"
+        );
+        assert!(known_region("ap-northeast-1", false).is_ok());
+        assert!(known_region("xx-future-9", false).is_err());
+        assert!(known_region("xx-future-9", true).is_ok());
+        assert!(
+            known_region("us-east-1a", true).is_err(),
+            "the shape is checked anyway"
+        );
+    }
+
+    #[test]
     fn urls() {
+        let e = endpoint_url("http://127.0.0.1:4566 ").unwrap_err();
+        assert!(
+            e.contains("Remove them") && e.contains("\"http://127.0.0.1:4566\""),
+            "{e}"
+        );
+        assert!(endpoint_url("http://127.0.0.1:45 66").is_err());
         assert!(endpoint_url("http://127.0.0.1:4566").is_ok());
         assert!(endpoint_url("https://sts.amazonaws.com/").is_ok());
         for bad in [

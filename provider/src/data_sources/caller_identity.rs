@@ -93,7 +93,7 @@ impl DataSource for CallerIdentityDataSource {
         match self.fetch().await {
             Ok(state) => Some(state),
             Err(e) => {
-                diags.root_error("Cannot read the caller identity", e.to_string());
+                crate::resources::common::report(diags, "Cannot read the caller identity", e);
                 None
             }
         }

@@ -99,7 +99,8 @@ impl From<&DeployRecord> for DeployEntry {
 impl DeployHistoryState {
     pub fn check(&self, diags: &mut Diagnostics) {
         let mut fail = |attr: &'static str, problem: String| {
-            diags.error(
+            crate::resources::common::invalid(
+                diags,
                 "Invalid deploy history query",
                 problem,
                 AttributePath::new(attr),
@@ -293,14 +294,28 @@ impl DataSource for DeployHistoryDataSource {
             Ok(state) => Some(state),
             Err(e @ HistoryError::TableNotFound { .. }) => {
                 diags.error(
-                    "Cannot read the deploy history",
+                    crate::error::Code::DeployHistory.tag("Cannot read the deploy history"),
                     format!("{e}. Set `table_name` to the `table_name` output of modules/deploy-history, and check the provider's `region`."),
                     AttributePath::new("table_name"),
                 );
                 None
             }
+            Err(HistoryError::Aws(e)) => {
+                crate::resources::common::report(diags, "Cannot read the deploy history", e);
+                None
+            }
+            Err(e @ HistoryError::Invalid(_)) => {
+                diags.root_error(
+                    crate::error::Code::InvalidConfiguration.tag("Cannot read the deploy history"),
+                    e.to_string(),
+                );
+                None
+            }
             Err(e) => {
-                diags.root_error("Cannot read the deploy history", e.to_string());
+                diags.root_error(
+                    crate::error::Code::DeployHistory.tag("Cannot read the deploy history"),
+                    e.to_string(),
+                );
                 None
             }
         }

@@ -5,7 +5,8 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use aws_sdk_dynamodb::Client;
 
 use super::id::{self, IdGenerator, UlidGenerator};
@@ -24,6 +25,10 @@ const PAGE_SIZE: i32 = 100;
 /// Conditional puts tried before giving up on finding a free id. With 80 random bits
 /// a second attempt is already a curiosity; the bound only stops a runaway loop.
 const MAX_PUT_ATTEMPTS: u32 = 5;
+
+/// Puts of the same item after failures that may hide a write (no answer, a 5xx), on top
+/// of the SDK's own retries: the condition makes resending safe.
+const MAX_UNANSWERED_PUTS: u32 = 3;
 
 /// Separates a deploy id from an event id in an event's sort key.
 const EVENT_INFIX: &str = "#event#";
@@ -84,10 +89,13 @@ impl HistoryStore {
     }
 
     /// Maps an SDK error: a missing table gets its own error, the rest keep the chain.
-    fn aws_error<E, R>(&self, operation: &'static str, err: SdkError<E, R>) -> HistoryError
+    fn aws_error<E>(
+        &self,
+        operation: &'static str,
+        err: SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
+    ) -> HistoryError
     where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug + 'static,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         if err.code() == Some("ResourceNotFoundException") {
             return HistoryError::TableNotFound {
@@ -98,25 +106,50 @@ impl HistoryStore {
         HistoryError::Aws(crate::Error::aws("dynamodb", operation, err))
     }
 
-    fn is_conditional_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
-        err.code() == Some("ConditionalCheckFailedException")
-    }
-
-    /// Puts `item` only if no item has its key. `Ok(false)` means the key was taken.
+    /// Puts `item` only if no item has its key. `Ok(false)` means another item has it.
+    ///
+    /// A put whose answer was lost may have been written: the SDK's retry (or ours, after
+    /// an answer that never came) then fails its condition against its own first attempt.
+    /// So a condition failure reads the item in the way (`ReturnValuesOnConditionCheckFailure
+    /// = ALL_OLD`), and an item identical to ours is ours: written, not taken. Without
+    /// that, the writer would take the id as taken and write the record a second time.
     async fn put_new(&self, item: Item) -> Result<bool, HistoryError> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", PARTITION_KEY)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if Self::is_conditional_failure(&e) => Ok(false),
-            Err(e) => Err(self.aws_error("PutItem", e)),
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(item.clone()))
+                .condition_expression("attribute_not_exists(#pk)")
+                .expression_attribute_names("#pk", PARTITION_KEY)
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .send()
+                .await;
+            let err = match result {
+                Ok(_) => return Ok(true),
+                Err(e) => e,
+            };
+            if let Some(PutItemError::ConditionalCheckFailedException(taken)) =
+                err.as_service_error()
+            {
+                let ours = taken.item() == Some(&item);
+                if ours {
+                    tracing::info!(table = %self.table, "the put's first attempt had written the item; not writing it again");
+                }
+                return Ok(ours);
+            }
+            let err = self.aws_error("PutItem", err);
+            let ambiguous = matches!(&err, HistoryError::Aws(e) if e.is_ambiguous());
+            if !ambiguous || attempt >= MAX_UNANSWERED_PUTS {
+                return Err(err);
+            }
+            // No answer: the item may be written. Sending the same item again is safe
+            // (the condition forbids a second copy) and tells which.
+            tracing::warn!(table = %self.table, attempt, "PutItem got no answer; sending the same item again");
         }
     }
 

@@ -7,7 +7,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import http
+from conftest import ACCOUNT, NO_RETRIES, http
 
 
 def add_fault(emulator, **spec):
@@ -131,3 +131,81 @@ def test_fault_with_a_nonstandard_status(emulator):
         sts.get_caller_identity()
     assert error.value.response["Error"]["Code"] == "Odd"
     assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 599
+
+
+def test_after_fault_lets_the_call_take_effect_then_answers_with_the_error(emulator):
+    """A response lost after the write happened: the topic exists although the caller got a 500."""
+    sns = emulator.client("sns")
+    add_fault(emulator, service="sns", operation="CreateTopic", error_code="InternalFailure", http_status=500,
+              after=True)  # fmt: skip
+    with pytest.raises(ClientError) as error:
+        sns.create_topic(Name="written-anyway")
+    assert error.value.response["Error"]["Code"] == "InternalFailure"
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+    topics = [t["TopicArn"] for t in sns.list_topics()["Topics"]]
+    assert topics == [f"arn:aws:sns:us-east-1:{ACCOUNT}:written-anyway"]
+    # The same fault without `after` leaves nothing behind.
+    add_fault(emulator, service="sns", operation="CreateTopic", error_code="InternalFailure", http_status=500)
+    with pytest.raises(ClientError):
+        sns.create_topic(Name="never-written")
+    assert len(sns.list_topics()["Topics"]) == 1
+
+
+def test_after_fault_on_a_json_write(emulator):
+    dynamodb = emulator.client("dynamodb")
+    dynamodb.create_table(
+        TableName="t", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+    )  # fmt: skip
+    add_fault(emulator, operation="PutItem", error_code="InternalServerError", http_status=500, after=True)
+    with pytest.raises(ClientError):
+        dynamodb.put_item(TableName="t", Item={"pk": {"S": "a"}})
+    assert dynamodb.get_item(TableName="t", Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}}
+
+
+def test_skip_fails_the_nth_matching_call(emulator):
+    sts = emulator.client("sts")
+    add_fault(emulator, operation="*", error_code="AccessDenied", http_status=403, skip=2)
+    sts.get_caller_identity()
+    sts.get_caller_identity()
+    with pytest.raises(ClientError) as error:
+        sts.get_caller_identity()
+    assert error.value.response["Error"]["Code"] == "AccessDenied"
+    sts.get_caller_identity()
+    assert emulator.api("GET", "/_opsdeck/faults") == {"faults": []}
+
+
+def test_access_key_scopes_faults_and_the_request_log(emulator):
+    import boto3
+
+    def client(key):
+        return boto3.client("sts", endpoint_url=emulator.endpoint, region_name="us-east-1",
+                            aws_access_key_id=key, aws_secret_access_key="x", config=NO_RETRIES)  # fmt: skip
+
+    mine, theirs = client("AKIDCASEONE"), client("AKIDCASETWO")
+    add_fault(emulator, operation="*", error_code="AccessDenied", http_status=403, access_key="AKIDCASEONE")
+    theirs.get_caller_identity()  # another key: untouched, the fault waits
+    with pytest.raises(ClientError):
+        mine.get_caller_identity()
+    mine.get_caller_identity()
+    assert emulator.api("GET", "/_opsdeck/requests?access_key=AKIDCASEONE")["by_operation"] == {
+        "sts:GetCallerIdentity": 2
+    }
+    assert emulator.api("GET", "/_opsdeck/requests?access_key=AKIDCASETWO")["total"] == 1
+    assert emulator.api("GET", "/_opsdeck/requests")["total"] == 3
+    # Clearing the faults of one key leaves the others'.
+    add_fault(emulator, operation="*", error_code="E", access_key="AKIDCASEONE")
+    add_fault(emulator, operation="*", error_code="E", access_key="AKIDCASETWO")
+    assert emulator.api("DELETE", "/_opsdeck/faults?access_key=AKIDCASEONE")["cleared"] == 1
+    assert [f["access_key"] for f in emulator.api("GET", "/_opsdeck/faults")["faults"]] == ["AKIDCASETWO"]
+
+
+def test_new_fault_fields_are_validated(emulator):
+    for spec in [
+        {"operation": "X", "error_code": "E", "skip": -1},
+        {"operation": "X", "error_code": "E", "after": "yes"},
+        {"operation": "X", "delay_ms": 5, "after": True},  # after needs an error to answer with
+        {"operation": "X", "error_code": "E", "access_key": ""},
+    ]:
+        status, body = http(emulator.endpoint, "POST", "/_opsdeck/faults", spec)
+        assert status == 400 and body["error"], spec

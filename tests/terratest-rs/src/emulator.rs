@@ -39,6 +39,15 @@ pub struct Fault {
     pub message: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delay_ms: Option<u64>,
+    /// Matching calls let through before the fault applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skip: Option<u32>,
+    /// The call takes effect, then its answer is replaced by the error.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub after: bool,
+    /// Only calls signed with this access key id match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_key: Option<String>,
 }
 
 impl Fault {
@@ -79,6 +88,25 @@ impl Fault {
 
     pub fn message(mut self, message: &str) -> Self {
         self.message = Some(message.into());
+        self
+    }
+
+    /// Let `n` matching calls through first: with operation `*` and an access key, the
+    /// fault hits that client's n-th call (0-based).
+    pub fn skip(mut self, n: u32) -> Self {
+        self.skip = Some(n);
+        self
+    }
+
+    /// Serve the call (it takes effect), then answer with the error.
+    pub fn after_effect(mut self) -> Self {
+        self.after = true;
+        self
+    }
+
+    /// Match only calls signed with `access_key`.
+    pub fn access_key(mut self, access_key: &str) -> Self {
+        self.access_key = Some(access_key.into());
         self
     }
 }
@@ -236,12 +264,49 @@ impl Emulator {
         self.call("DELETE", "/_opsdeck/faults", None).map(|_| ())
     }
 
+    /// Drops the pending faults of one access key; returns how many there were.
+    pub fn clear_faults_of(&self, access_key: &str) -> Result<u64> {
+        let text = self.call(
+            "DELETE",
+            &format!("/_opsdeck/faults?access_key={access_key}"),
+            None,
+        )?;
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|source| Error::Json {
+            what: "faults".into(),
+            source,
+        })?;
+        Ok(v["cleared"].as_u64().unwrap_or(0))
+    }
+
     pub fn request_log(&self) -> Result<RequestLog> {
         let text = self.call("GET", "/_opsdeck/requests", None)?;
         serde_json::from_str(&text).map_err(|source| Error::Json {
             what: "request log".into(),
             source,
         })
+    }
+
+    /// The calls signed with one access key id.
+    pub fn request_log_of(&self, access_key: &str) -> Result<RequestLog> {
+        let text = self.call(
+            "GET",
+            &format!("/_opsdeck/requests?access_key={access_key}"),
+            None,
+        )?;
+        serde_json::from_str(&text).map_err(|source| Error::Json {
+            what: "request log".into(),
+            source,
+        })
+    }
+
+    /// Pending faults, as the emulator lists them.
+    pub fn faults(&self) -> Result<Vec<serde_json::Value>> {
+        let text = self.call("GET", "/_opsdeck/faults", None)?;
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|source| Error::Json {
+            what: "faults".into(),
+            source,
+        })?;
+        Ok(v["faults"].as_array().cloned().unwrap_or_default())
     }
 
     pub fn clear_request_log(&self) -> Result<()> {

@@ -286,9 +286,9 @@ fn create_replan_update_add_remove_and_destroy() {
     assert_eq!(
         detection,
         BTreeMap::from([
-            ("api_5xx".into(), 240),
-            ("lambda_errors".into(), 240),
-            ("orders".into(), 240)
+            ("api_5xx".into(), 300),
+            ("lambda_errors".into(), 300),
+            ("orders".into(), 300)
         ])
     );
 
@@ -582,10 +582,13 @@ fn a_failed_composite_write_is_recorded_and_the_next_apply_converges() {
     let tf = terraform(&emulator, &copy.path, &[]);
     tf.init();
     let _guard = tf.destroy_on_drop();
+    // A refusal (HTTP 400): the composite is certainly not written. (A 5xx or a lost answer
+    // may hide a write: the state then counts the composite until a refresh says otherwise;
+    // tests/fault_injection.rs covers those.)
     let injected = || {
-        Fault::error("PutCompositeAlarm", "InternalFailure", 1)
+        Fault::error("PutCompositeAlarm", "LimitExceeded", 1)
             .service("monitoring")
-            .status(500)
+            .status(400)
             .message("injected failure")
     };
 
@@ -598,7 +601,9 @@ fn a_failed_composite_write_is_recorded_and_the_next_apply_converges() {
         "{out}"
     );
     assert!(
-        out.contains("cloudwatch PutCompositeAlarm failed: InternalFailure: injected failure"),
+        out.contains(
+            "AWS cloudwatch refused PutCompositeAlarm (LimitExceeded: injected failure, HTTP 400)"
+        ),
         "{out}"
     );
     assert!(out.contains("CloudWatch now holds 3 child alarm(s) of this set (the configuration has 3) but not its composite alarm"), "{out}");
@@ -684,6 +689,27 @@ fn a_failed_first_write_leaves_no_resource_and_no_alarm() {
     let tf = terraform(&emulator, &copy.path, &[]);
     tf.init();
     let _guard = tf.destroy_on_drop();
+    // Refused (HTTP 400): nothing was written, so nothing is recorded.
+    emulator
+        .inject_fault(
+            &Fault::error("PutMetricAlarm", "LimitExceeded", 1)
+                .service("monitoring")
+                .status(400),
+        )
+        .unwrap();
+    let err = tf.try_apply().unwrap_err();
+    assert!(
+        squeeze(&err.output()).contains("AWS cloudwatch refused PutMetricAlarm (LimitExceeded"),
+        "{}",
+        err.output()
+    );
+    assert!(aws.names().is_empty());
+    assert!(
+        state_instance(&tf).is_none(),
+        "nothing exists, so nothing is recorded"
+    );
+    // A server error may hide a write: the alarm counts as existing (tainted) until the
+    // next refresh finds it is not there; that apply converges.
     emulator
         .inject_fault(
             &Fault::error("PutMetricAlarm", "InternalFailure", 1)
@@ -693,15 +719,13 @@ fn a_failed_first_write_leaves_no_resource_and_no_alarm() {
         .unwrap();
     let err = tf.try_apply().unwrap_err();
     assert!(
-        squeeze(&err.output()).contains("cloudwatch PutMetricAlarm failed: InternalFailure"),
+        squeeze(&err.output()).contains("(OPSDECK-P003)"),
         "{}",
         err.output()
     );
     assert!(aws.names().is_empty());
-    assert!(
-        state_instance(&tf).is_none(),
-        "nothing exists, so nothing is recorded"
-    );
+    let instance = state_instance(&tf).expect("a write without an answer is recorded");
+    assert_eq!(instance["status"], "tainted");
     tf.apply_and_idempotent();
     assert_eq!(aws.names().len(), 4);
 }
@@ -740,7 +764,8 @@ fn a_throttled_refresh_backs_off_or_says_why_it_failed() {
         "{out}"
     );
     assert!(
-        out.contains("cloudwatch DescribeAlarms failed: Throttling: Rate exceeded"),
+        out.contains("AWS cloudwatch refused DescribeAlarms (Throttling: Rate exceeded")
+            && out.contains("(OPSDECK-P005)"),
         "{out}"
     );
     emulator.clear_faults().unwrap();
@@ -791,7 +816,7 @@ fn values_known_only_after_apply_and_a_region_of_its_own() {
     assert_eq!(change.change.after_unknown["composite_alarm"], json!(true));
     assert_eq!(
         change.change.after["detection_seconds"],
-        json!({"errors": 240, "throttles": 120})
+        json!({"errors": 300, "throttles": 240})
     );
     assert_eq!(
         change.change.after["alarms"]["errors"]["threshold"],
@@ -898,9 +923,9 @@ fn bad_inputs_fail_at_plan_naming_the_attribute_and_the_fix() {
         bad(&lambda_with("threshold = 150"), "Threshold out of range", "it is a percentage: use a value from 0 to 100", "errors = {")
             .at(r#"alarms["errors"].threshold"#),
         bad(&lambda_with("evaluation_periods = 5"), "Alarm cannot fire in time",
-            "can take up to 360 s to fire: period 60 s × datapoints_to_alarm 5 + 60 s publication delay of its metrics. max_detection_seconds is 300. To fix it, set datapoints_to_alarm = 4",
+            "can take up to 480 s to fire: 60 s partly breaching first period + 60 s × datapoints_to_alarm 5 + 60 s publication delay of its metrics + 60 s between CloudWatch's evaluations. max_detection_seconds is 300. To fix it, set datapoints_to_alarm = 2",
             "errors = {"),
-        bad(&lambda_with("datapoints_to_alarm = 4"), "Invalid datapoints_to_alarm", "must be at most evaluation_periods", "errors = {")
+        bad(&lambda_with("evaluation_periods = 1\n      datapoints_to_alarm = 2"), "Invalid datapoints_to_alarm", "must be at most evaluation_periods", "errors = {")
             .at(r#"alarms["errors"].datapoints_to_alarm"#),
         bad(&lambda_with("severity = \"urgent\""), "Invalid severity", "use one of critical, high, medium, low, info", "errors = {")
             .at(r#"alarms["errors"].severity"#),

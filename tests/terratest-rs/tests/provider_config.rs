@@ -34,8 +34,21 @@ fn the_data_source_reads_the_caller_through_the_emulator() {
 fn each_bad_provider_setting_is_reported_on_its_attribute() {
     let emulator = Emulator::start().unwrap();
     let (copy, _) = caller_identity(&emulator);
-    let cases: [(&str, serde_json::Value, &str); 4] = [
+    let cases: [(&str, serde_json::Value, &str); 7] = [
         ("region", "tokyo".into(), "Invalid region"),
+        // A typo of a real region: refused with the region meant (skip_region_validation
+        // is the opt-out for regions newer than the release).
+        (
+            "region",
+            "ap-northest-1".into(),
+            "Did you mean \"ap-northeast-1\"",
+        ),
+        ("profile", "no-such-profile".into(), "Profile not found"),
+        (
+            "sts_endpoint",
+            "http://127.0.0.1:4566 ".into(),
+            "has spaces before or after the URL",
+        ),
         ("max_retries", (-1).into(), "Invalid max_retries"),
         ("role_arn", "deployer".into(), "Invalid role_arn"),
         (
@@ -53,7 +66,12 @@ fn each_bad_provider_setting_is_reported_on_its_attribute() {
         );
         let err = tf.try_plan().expect_err(var);
         let out = err.output();
-        assert!(out.contains(summary), "{var}: {out}");
+        let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(summary), "{var}: {out}");
+        assert!(
+            out.contains("(OPSDECK-P002)"),
+            "{var}: no error code in {out}"
+        );
         // Terraform quotes the source line of the attribute the diagnostic names,
         // e.g. `42:     sts = var.sts_endpoint`.
         let attribute = if var == "sts_endpoint" { "sts" } else { var };
@@ -72,6 +90,20 @@ fn each_bad_provider_setting_is_reported_on_its_attribute() {
 }
 
 #[test]
+fn a_region_newer_than_the_release_passes_with_skip_region_validation() {
+    let emulator = Emulator::start().unwrap();
+    let (copy, _) = caller_identity(&emulator);
+    let tf = Terraform::new(
+        Options::new(&copy.path)
+            .cli_config(common::cli_config())
+            .envs(emulator.env())
+            .var("region", "xx-future-1")
+            .var("skip_region_validation", true),
+    );
+    tf.plan();
+}
+
+#[test]
 fn failures_carry_no_backtrace_even_with_rust_backtrace_set() {
     let emulator = Emulator::start().unwrap();
     let (copy, _) = caller_identity(&emulator);
@@ -86,8 +118,22 @@ fn failures_carry_no_backtrace_even_with_rust_backtrace_set() {
     );
     let err = tf.try_plan().unwrap_err();
     let out = err.output();
-    assert!(out.contains("Cannot read the caller identity"), "{out}");
-    assert!(out.contains("GetCallerIdentity failed"), "{out}");
+    assert!(
+        out.contains("Cannot read the caller identity (OPSDECK-P006)"),
+        "{out}"
+    );
+    // One sentence: service, operation, what happened, what to do; no SDK debug dump.
+    let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "could not reach AWS sts for GetCallerIdentity",
+        "Connection refused",
+        "endpoints.sts",
+    ] {
+        assert!(flat.contains(needle), "{needle:?} not in {out}");
+    }
+    for dump in ["DispatchFailure", "ConnectorError", "source:"] {
+        assert!(!out.contains(dump), "debug form {dump:?} in {out}");
+    }
     for marker in [
         "stack backtrace",
         "backtrace:",

@@ -46,6 +46,8 @@ pub use data_source::{DataSource, DynamicDataSource};
 pub use diagnostics::{Diagnostic, Diagnostics};
 pub use function::{DynamicFunction, Function};
 pub use provider::{DynamicProvider, Provider};
+// Patched for opsdeck: named, so that a crate can wrap a `DynamicResource` (its methods take it).
+pub use raw::RawValue;
 pub use resource::{DynamicResource, Resource};
 pub use server::{serve, serve_dynamic};
 

@@ -167,6 +167,13 @@ pub trait Provider: Send + Sync + 'static {
         _ = diags;
         Some(HashMap::new())
     }
+
+    /// Stop the work in flight (Terraform's StopProvider: Ctrl-C, or another resource
+    /// failed). Calls in flight should return soon, with an error; the server keeps
+    /// serving (Terraform shuts the plugin down through the controller afterwards).
+    ///
+    /// Patched for opsdeck: upstream had no hook and shut the whole server down instead.
+    fn stop(&self) {}
 }
 
 /// Trait for implementing a provider *without* automatic serialization/deserialization
@@ -298,6 +305,13 @@ pub trait DynamicProvider: Send + Sync + 'static {
         _ = diags;
         Some(HashMap::new())
     }
+
+    /// Stop the work in flight (Terraform's StopProvider: Ctrl-C, or another resource
+    /// failed). Calls in flight should return soon, with an error; the server keeps
+    /// serving (Terraform shuts the plugin down through the controller afterwards).
+    ///
+    /// Patched for opsdeck: upstream had no hook and shut the whole server down instead.
+    fn stop(&self) {}
 }
 
 #[async_trait]
@@ -351,6 +365,10 @@ impl<T: Provider> DynamicProvider for T {
         diags: &mut Diagnostics,
     ) -> Option<HashMap<String, Box<dyn DynamicFunction>>> {
         <T as Provider>::get_functions(self, diags)
+    }
+
+    fn stop(&self) {
+        <T as Provider>::stop(self)
     }
 }
 

@@ -607,7 +607,11 @@ impl tf::provider_server::Provider for Arc<Server> {
         &self,
         _request: tonic::Request<tf::stop_provider::Request>,
     ) -> Result<tonic::Response<tf::stop_provider::Response>, tonic::Status> {
-        self.cancellation_token.cancel();
+        // Patched for opsdeck: stop the provider's work in flight, and keep serving so the
+        // calls in flight can answer (with their errors and partial states). Upstream
+        // cancelled the server itself here; go-plugin leaves that to the controller's
+        // Shutdown, which still cancels it.
+        self.provider.stop();
 
         Ok(tonic::Response::new(tf::stop_provider::Response {
             error: "".to_string(),

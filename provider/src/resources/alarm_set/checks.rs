@@ -24,6 +24,15 @@ pub const MAX_TAGS: usize = 50;
 /// CloudWatch evaluates at most one day of datapoints for the alarms a set makes.
 pub const MAX_EVALUATION_RANGE: i64 = 86_400;
 
+/// The rule text of a composite (`any` when unset); `None` while unknown.
+fn composite_rule(composite: &CompositeSpec) -> Option<&str> {
+    match &composite.rule {
+        Value::Value(r) => Some(r.as_str()),
+        Value::Null => Some("any"),
+        Value::Unknown => None,
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Problem {
     pub path: AttributePath,
@@ -86,6 +95,12 @@ pub fn check_action(arn: &str, set_region: Option<&str>) -> Result<(), String> {
     }
     let (service, region, account, resource) = (parts[2], parts[3], parts[4], parts[5]);
     let account_ok = account.len() == 12 && account.chars().all(|c| c.is_ascii_digit());
+    if service == "sns" && resource.ends_with(".fifo") {
+        return Err(format!(
+            "{arg:?} is an SNS FIFO topic: CloudWatch cannot publish alarm notifications to FIFO topics, so the alarm would never be delivered. Use a standard topic (opsdeck_slack_alarm_topic makes one)",
+            arg = arn
+        ));
+    }
     let ok = match service {
         "sns" => {
             account_ok && !region.is_empty() && !resource.is_empty() && !resource.contains(':')
@@ -420,20 +435,10 @@ fn check_alarm(
             );
         }
     }
-    if let (Some(max), Ok(Some(seconds))) = (max_detection, plan::detection(&filled)) {
+    if let (Some(max), Ok(Some(detection))) = (max_detection, plan::detection_terms(&filled)) {
+        let seconds = detection.seconds();
         if seconds > max {
-            let period = filled
-                .period
-                .as_ref_option()
-                .and_then(|v| v.as_i64())
-                .unwrap_or(60);
-            let dtoa = filled
-                .datapoints_to_alarm
-                .as_ref_option()
-                .and_then(|v| v.as_i64())
-                .unwrap_or(1);
-            let delay = seconds - period * dtoa;
-            let fit = (max - delay) / period;
+            let fit = detection.fitting_datapoints(max);
             let fix = if fit >= 1 {
                 format!("set datapoints_to_alarm = {fit} (and evaluation_periods ≥ {fit}), use a shorter period, or raise max_detection_seconds")
             } else {
@@ -446,8 +451,9 @@ fn check_alarm(
                 path,
                 "Alarm cannot fire in time",
                 format!(
-                    "alarm {key:?}{child} can take up to {seconds} s to fire: period {period} s × datapoints_to_alarm {dtoa} + {delay} s publication delay of its metrics. \
-                     max_detection_seconds is {max}. To fix it, {fix}."
+                    "alarm {key:?}{child} can take up to {seconds} s to fire: {}. \
+                     max_detection_seconds is {max}. To fix it, {fix}.",
+                    detection.explain()
                 ),
             );
         }
@@ -471,7 +477,13 @@ pub fn check(config: &AlarmSetState, env: Option<&Env>) -> Vec<Problem> {
     };
     let region: Option<String> = match &config.region {
         Value::Value(r) => {
-            if let Err(e) = validate::region(r) {
+            // Before the provider is configured only the shape can be checked; the plan
+            // checks the region against the known list unless skip_region_validation.
+            let checked = match env {
+                Some(env) => validate::known_region(r, env.skip_region_validation),
+                None => validate::region(r),
+            };
+            if let Err(e) = checked {
                 p.add(AttributePath::new("region"), "Invalid region", e);
             }
             Some(r.clone())
@@ -618,18 +630,54 @@ pub fn check(config: &AlarmSetState, env: Option<&Env>) -> Vec<Problem> {
                     );
                 }
             }
-            for (attribute, value) in [
-                ("wait_period", s.wait_period),
-                ("extension_period", s.extension_period),
+            for (attribute, value, what) in [
+                (
+                    "wait_period",
+                    s.wait_period,
+                    "how long to wait for the suppressor to go into ALARM, e.g. 60",
+                ),
+                (
+                    "extension_period",
+                    s.extension_period,
+                    "how long the suppression lasts after the suppressor leaves ALARM, e.g. 300",
+                ),
             ] {
-                if let Value::Value(v) = value {
-                    if let Err(e) = whole(v, 0, MAX_EVALUATION_RANGE) {
-                        p.add(
-                            path.clone().attribute(attribute),
-                            "Invalid actions suppressor",
-                            format!("{attribute} {e}"),
-                        );
+                match value {
+                    Value::Value(v) => {
+                        if let Err(e) = whole(v, 0, MAX_EVALUATION_RANGE) {
+                            p.add(
+                                path.clone().attribute(attribute),
+                                "Invalid actions suppressor",
+                                format!("{attribute} {e}"),
+                            );
+                        }
                     }
+                    Value::Null => p.add(
+                        path.clone().attribute(attribute),
+                        "Incomplete actions suppressor",
+                        format!("actions_suppressor needs {attribute} (seconds: {what}); CloudWatch requires both wait_period and extension_period with an actions suppressor"),
+                    ),
+                    Value::Unknown => {}
+                }
+            }
+            // A suppressor that is in ALARM whenever the composite is silences every page.
+            if let (Value::Value(alarm), Some(rule_text)) = (&s.alarm, composite_rule(composite)) {
+                let own_composite =
+                    set_name.is_some_and(|n| alarm == n || alarm.ends_with(&format!(":alarm:{n}")));
+                let silenced = own_composite || !rule::can_fire_while_ok(rule_text, &keys, alarm);
+                if silenced {
+                    let why = if own_composite {
+                        "it is the set's own composite alarm, which is in ALARM exactly when it would page".to_owned()
+                    } else {
+                        format!(
+                            "the rule {rule_text:?} can only be true while {alarm:?} is in ALARM"
+                        )
+                    };
+                    p.add(
+                        path.clone().attribute("alarm"),
+                        "Composite can never page",
+                        format!("the composite suppresses its own actions: {why}, so every notification would be suppressed and the set can never page. Use as suppressor an alarm that marks a maintenance window or an upstream outage, not one the rule needs, or change the rule"),
+                    );
                 }
             }
         }
@@ -677,6 +725,7 @@ mod tests {
         Env {
             provider_region: Some("eu-west-1".into()),
             default_tags: BTreeMap::new(),
+            skip_region_validation: false,
         }
     }
 
@@ -769,11 +818,9 @@ mod tests {
 
         let mut a = lambda();
         a.datapoints_to_alarm = n(4.0);
-        one_problem(
-            &set(vec![("x", a)]),
-            "datapoints_to_alarm",
-            "at most evaluation_periods",
-        );
+        let mut c = set(vec![("x", a)]);
+        c.max_detection_seconds = n(600.0);
+        one_problem(&c, "datapoints_to_alarm", "at most evaluation_periods");
 
         let mut a = lambda();
         a.metric = Value::Value(MetricSpec::default());
@@ -832,12 +879,62 @@ mod tests {
         c.composite = Value::Value(CompositeSpec {
             rule: Value::Null,
             actions_suppressor: Value::Value(SuppressorSpec {
-                alarm: s("x"),
+                alarm: s("maintenance-window"),
                 wait_period: n(-1.0),
                 extension_period: n(60.0),
             }),
         });
         one_problem(&c, "wait_period", "whole number");
+
+        // The suppressor's periods are required with it: said on their path, with the fix.
+        let mut c = set(vec![("x", lambda())]);
+        c.composite = Value::Value(CompositeSpec {
+            rule: Value::Null,
+            actions_suppressor: Value::Value(SuppressorSpec {
+                alarm: s("maintenance-window"),
+                wait_period: n(60.0),
+                extension_period: Value::Null,
+            }),
+        });
+        one_problem(&c, "extension_period", "needs extension_period");
+
+        // A composite whose suppressor is in ALARM whenever the rule is can never page.
+        let mut c = set(vec![("x", lambda()), ("y", lambda())]);
+        c.composite = Value::Value(CompositeSpec {
+            rule: s("x AND y"),
+            actions_suppressor: Value::Value(SuppressorSpec {
+                alarm: s("x"),
+                wait_period: n(60.0),
+                extension_period: n(300.0),
+            }),
+        });
+        one_problem(&c, "alarm", "can never page");
+        let mut c = set(vec![("x", lambda())]);
+        c.composite = Value::Value(CompositeSpec {
+            rule: Value::Null,
+            actions_suppressor: Value::Value(SuppressorSpec {
+                alarm: s("checkout"),
+                wait_period: n(60.0),
+                extension_period: n(300.0),
+            }),
+        });
+        one_problem(&c, "alarm", "own composite alarm");
+
+        // CloudWatch cannot notify a FIFO topic.
+        let mut c = set(vec![("x", lambda())]);
+        c.alarm_actions = Value::Value(vec![s("arn:aws:sns:eu-west-1:123456789012:pager.fifo")]);
+        one_problem(&c, "alarm_actions", "FIFO");
+
+        // Regions are checked against the known list, unless the provider skips it.
+        let mut c = set(vec![("x", lambda())]);
+        c.region = s("ap-northest-1");
+        one_problem(&c, "region", "ap-northeast-1");
+        let skip = Env {
+            skip_region_validation: true,
+            ..env()
+        };
+        assert!(check(&c, Some(&skip)).is_empty());
+        assert!(check(&c, None).is_empty(), "validate sees the shape only");
 
         let mut c = set((0..101)
             .map(|i| (format!("a{i}"), lambda()))
@@ -879,17 +976,24 @@ mod tests {
     #[test]
     fn a_slow_alarm_is_refused_with_what_to_change() {
         let mut a = lambda();
-        a.evaluation_periods = n(5.0);
-        // 60 s × 5 + 60 s = 360 s > 300 s.
+        a.evaluation_periods = n(3.0);
+        // 60 s × (3 + 1) + 60 s delay + 60 s evaluation = 360 s > 300 s.
         one_problem(&set(vec![("slow", a.clone())]), "slow", "360 s");
         let detail = &problems(&set(vec![("slow", a.clone())]))[0].2;
-        assert!(detail.contains("datapoints_to_alarm = 4"), "{detail}");
+        assert!(detail.contains("datapoints_to_alarm = 2"), "{detail}");
         assert!(detail.contains("checkout-slow"), "{detail}");
+        for term in [
+            "partly breaching first period",
+            "publication delay",
+            "between CloudWatch's evaluations",
+        ] {
+            assert!(detail.contains(term), "{term} not in {detail}");
+        }
         // The same alarm passes when the set allows more time, or with fewer datapoints.
         let mut c = set(vec![("slow", a.clone())]);
         c.max_detection_seconds = n(360.0);
         assert!(problems(&c).is_empty());
-        a.datapoints_to_alarm = n(4.0);
+        a.datapoints_to_alarm = n(2.0);
         assert!(problems(&set(vec![("slow", a.clone())])).is_empty());
         // A 5-minute period can never fit: the fix says so.
         a.period = n(300.0);

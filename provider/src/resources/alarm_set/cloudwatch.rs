@@ -34,17 +34,24 @@ pub const TAG_WRITE_BATCH: usize = 20;
 pub struct Clients {
     pub cloudwatch: CloudWatch,
     pub tagging: Tagging,
+    /// Timeouts, read-after-write waits and the stop signal.
+    pub ctx: std::sync::Arc<crate::aws::AwsContext>,
 }
 
-fn cw_err<E: ProvideErrorMetadata + std::error::Error + 'static>(
+type SdkError<E> = aws_smithy_runtime_api::client::result::SdkError<
+    E,
+    aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+>;
+
+fn cw_err<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
     operation: &'static str,
-) -> impl FnOnce(E) -> Error {
+) -> impl FnOnce(SdkError<E>) -> Error {
     move |e| Error::aws("cloudwatch", operation, e)
 }
 
-fn tag_err<E: ProvideErrorMetadata + std::error::Error + 'static>(
+fn tag_err<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
     operation: &'static str,
-) -> impl FnOnce(E) -> Error {
+) -> impl FnOnce(SdkError<E>) -> Error {
     move |e| Error::aws("resourcegroupstaggingapi", operation, e)
 }
 
@@ -68,7 +75,7 @@ where
                 first_error.get_or_insert(e);
             }
             Err(e) => {
-                first_error.get_or_insert(Error::Invalid(format!(
+                first_error.get_or_insert(Error::Internal(format!(
                     "a CloudWatch read task stopped: {e}"
                 )));
             }
@@ -599,11 +606,12 @@ fn failed(
         .map(|(arn, f)| format!("{arn}: {}", f.error_message().unwrap_or("failed")))
         .collect::<Vec<_>>()
         .join("; ");
-    Err(Error::Aws {
-        service: "resourcegroupstaggingapi",
+    Err(Error::aws_service(
+        "resourcegroupstaggingapi",
         operation,
-        message: detail,
-    })
+        "FailedResources",
+        detail,
+    ))
 }
 
 fn without_tags<T: Clone>(def: &T, clear: impl Fn(&mut T)) -> T {
@@ -633,8 +641,10 @@ pub async fn converge(clients: &Clients, desired: &Desired, actual: &mut Actual)
     let clear_metric = |d: &mut MetricAlarmDef| d.tags.clear();
     let clear_composite = |d: &mut CompositeAlarmDef| d.tags.clear();
 
+    let ctx = &clients.ctx;
     let mut retags = Vec::new();
     for (key, want) in &desired.children {
+        ctx.check_cancelled("writing the next alarm of the set")?;
         let name = child_name(&desired.name, key);
         match actual.children.get(key) {
             Some(have) if without_tags(have, clear_metric) == without_tags(want, clear_metric) => {}
@@ -648,7 +658,14 @@ pub async fn converge(clients: &Clients, desired: &Desired, actual: &mut Actual)
                 }
             }
             None => {
-                put_metric_alarm(cw, &name, want).await?;
+                if let Err(e) = put_metric_alarm(cw, &name, want).await {
+                    if e.is_ambiguous() {
+                        // No answer: the alarm may exist. The state counts it, so that it is
+                        // never left outside; the next refresh says whether it does.
+                        actual.children.insert(key.clone(), want.clone());
+                    }
+                    return Err(e);
+                }
                 actual.children.insert(key.clone(), want.clone());
             }
         }
@@ -662,7 +679,7 @@ pub async fn converge(clients: &Clients, desired: &Desired, actual: &mut Actual)
     }
 
     if !retags.is_empty() {
-        fill_arns(cw, &desired.name, actual).await?;
+        fill_arns(clients, &desired.name, actual).await?;
     }
     let changes = retags
         .iter()
@@ -695,7 +712,14 @@ pub async fn converge(clients: &Clients, desired: &Desired, actual: &mut Actual)
         without_tags(have, clear_composite) == without_tags(&desired.composite, clear_composite)
     });
     if !composite_same {
-        put_composite_alarm(cw, &desired.name, &desired.composite).await?;
+        ctx.check_cancelled("writing the composite alarm")?;
+        if let Err(e) = put_composite_alarm(cw, &desired.name, &desired.composite).await {
+            if e.is_ambiguous() && actual.composite.is_none() {
+                // No answer: the composite may exist; count it until a refresh says otherwise.
+                actual.composite = Some(desired.composite.clone());
+            }
+            return Err(e);
+        }
         let tags = match actual.composite.take() {
             Some(old) => old.tags,
             None => desired.composite.tags.clone(),
@@ -710,7 +734,12 @@ pub async fn converge(clients: &Clients, desired: &Desired, actual: &mut Actual)
         .is_some_and(|c| c.tags != desired.composite.tags)
     {
         if actual.composite_arn.is_none() {
-            actual.composite_arn = arn_of(cw, &desired.name).await?;
+            let arn = ctx
+                .retry_until_found(&format!("the alarm {}", desired.name), || {
+                    arn_of(cw, &desired.name)
+                })
+                .await?;
+            actual.composite_arn = Some(arn);
         }
         if let (Some(arn), Some(have)) = (actual.composite_arn.clone(), actual.composite.as_mut()) {
             retag(
@@ -733,6 +762,7 @@ pub async fn converge(clients: &Clients, desired: &Desired, actual: &mut Actual)
         .cloned()
         .collect();
     for chunk in removed.chunks(DELETE_BATCH) {
+        ctx.check_cancelled("deleting the alarms removed from the set")?;
         delete_alarms(
             cw,
             chunk.iter().map(|k| child_name(&desired.name, k)).collect(),
@@ -743,20 +773,22 @@ pub async fn converge(clients: &Clients, desired: &Desired, actual: &mut Actual)
             actual.arns.remove(key);
         }
     }
-    fill_arns(cw, &desired.name, actual).await
+    fill_arns(clients, &desired.name, actual).await
 }
 
 /// After a failed apply: name what was written if that needs no call (or one), so the
 /// state carries ARNs; a failure here changes nothing (the next refresh fills them).
 pub async fn settle_arns(clients: &Clients, set: &str, actual: &mut Actual) {
-    if let Err(e) = fill_arns(&clients.cloudwatch, set, actual).await {
+    if let Err(e) = fill_arns(clients, set, actual).await {
         tracing::debug!("cannot learn the ARNs of the written alarms yet: {e}");
     }
 }
 
 /// ARNs of alarms written but not described yet: CloudWatch names them
-/// `<prefix of any known ARN of the set><name>`; one DescribeAlarms learns the prefix.
-async fn fill_arns(cw: &CloudWatch, set: &str, actual: &mut Actual) -> Result<()> {
+/// `<prefix of any known ARN of the set><name>`; one DescribeAlarms learns the prefix,
+/// waiting for a just written alarm to become visible (eventual consistency).
+async fn fill_arns(clients: &Clients, set: &str, actual: &mut Actual) -> Result<()> {
+    let cw = &clients.cloudwatch;
     let missing_children: Vec<String> = actual
         .children
         .keys()
@@ -781,11 +813,11 @@ async fn fill_arns(cw: &CloudWatch, set: &str, actual: &mut Actual) -> Result<()
             } else {
                 child_name(set, &missing_children[0])
             };
-            arn_of(cw, &probe)
-                .await?
-                .as_deref()
-                .and_then(arn_prefix)
-                .map(str::to_owned)
+            let arn = clients
+                .ctx
+                .retry_until_found(&format!("the alarm {probe}"), || arn_of(cw, &probe))
+                .await?;
+            arn_prefix(&arn).map(str::to_owned)
         }
     };
     if let Some(prefix) = prefix {

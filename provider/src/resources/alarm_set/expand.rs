@@ -18,34 +18,11 @@ pub const MAX_DESCRIPTION: usize = 1024;
 /// a zero denominator (no traffic) from dividing by zero: no traffic is 0 %, not an error.
 pub const RATIO_EXPRESSION: &str = "IF(m2 > 0, 100 * FILL(m1, 0) / m2, 0)";
 
-/// Seconds between the end of a period and the datapoint being visible to alarms,
-/// per namespace. Conservative figures used by the plan-time detection check
-/// (documented in docs/resources/alarm_set.md); they are our assumptions, not AWS
-/// guarantees.
-pub const PUBLICATION_DELAYS: &[(&str, u32)] = &[
-    ("AWS/ApiGateway", 60),
-    ("AWS/CloudFront", 120),
-    ("AWS/Lambda", 60),
-    ("AWS/RDS", 60),
-    ("AWS/States", 60),
-];
-
-/// Any other `AWS/*` namespace.
-pub const DEFAULT_AWS_DELAY: u32 = 60;
-/// Custom namespaces, e.g. metrics that CloudWatch Logs metric filters publish.
-pub const CUSTOM_NAMESPACE_DELAY: u32 = 60;
-
-pub fn publication_delay(namespace: &str) -> u32 {
-    PUBLICATION_DELAYS
-        .iter()
-        .find(|(ns, _)| *ns == namespace)
-        .map(|(_, d)| *d)
-        .unwrap_or(if namespace.starts_with("AWS/") {
-            DEFAULT_AWS_DELAY
-        } else {
-            CUSTOM_NAMESPACE_DELAY
-        })
-}
+// The detection bound (P4) lives in `detection`; re-exported for the callers of this module.
+pub use super::detection::{
+    detection_seconds, publication_delay, CUSTOM_NAMESPACE_DELAY, DEFAULT_AWS_DELAY,
+    PUBLICATION_DELAYS,
+};
 
 pub const COMPARISONS: &[&str] = &[
     "GreaterThanThreshold",
@@ -59,7 +36,8 @@ pub const SEVERITIES: &[&str] = &["critical", "high", "medium", "low", "info"];
 
 pub const DEFAULT_COMPARISON: &str = "GreaterThanThreshold";
 pub const DEFAULT_PERIOD: i64 = 60;
-pub const DEFAULT_EVALUATION_PERIODS: i64 = 3;
+/// 2 datapoints of 60 s: (2 + 1) × 60 + 60 s delay + 60 s evaluation = 300 s (P4).
+pub const DEFAULT_EVALUATION_PERIODS: i64 = 2;
 pub const DEFAULT_TREAT_MISSING_DATA: &str = "notBreaching";
 pub const DEFAULT_SEVERITY: &str = "high";
 pub const DEFAULT_RATIO_STATISTIC: &str = "Sum";
@@ -166,7 +144,7 @@ pub const PRESETS: &[Preset] = &[
         range: ThresholdRange::Percent,
         unit: "%",
         period: 60,
-        evaluation_periods: 3,
+        evaluation_periods: 2,
         what: "error rate",
     },
     Preset {
@@ -201,7 +179,7 @@ pub const PRESETS: &[Preset] = &[
         range: ThresholdRange::Percent,
         unit: "%",
         period: 60,
-        evaluation_periods: 3,
+        evaluation_periods: 2,
         what: "5xx error rate",
     },
     Preset {
@@ -219,7 +197,7 @@ pub const PRESETS: &[Preset] = &[
         range: ThresholdRange::Positive,
         unit: " ms",
         period: 60,
-        evaluation_periods: 3,
+        evaluation_periods: 2,
         what: "p95 latency",
     },
     Preset {
@@ -236,7 +214,7 @@ pub const PRESETS: &[Preset] = &[
         range: ThresholdRange::Percent,
         unit: "%",
         period: 60,
-        evaluation_periods: 3,
+        evaluation_periods: 2,
         what: "execution failure rate",
     },
     Preset {
@@ -366,9 +344,8 @@ pub struct Resolved {
 }
 
 impl Resolved {
-    /// Worst-case seconds from a fault to the alarm firing, if the fault persists:
-    /// `datapoints_to_alarm` breaching periods, plus the slowest publication delay of the
-    /// namespaces read.
+    /// Worst-case seconds from a fault to the alarm firing, if the fault persists (see
+    /// `detection`).
     pub fn detection_seconds(&self) -> i64 {
         detection_seconds(
             self.period,
@@ -376,15 +353,6 @@ impl Resolved {
             &self.body.namespaces(),
         )
     }
-}
-
-pub fn detection_seconds(period: i64, datapoints_to_alarm: i64, namespaces: &[&str]) -> i64 {
-    let delay = namespaces
-        .iter()
-        .map(|ns| publication_delay(ns))
-        .max()
-        .unwrap_or(CUSTOM_NAMESPACE_DELAY);
-    period * datapoints_to_alarm + i64::from(delay)
 }
 
 /// Shortest form of a number for descriptions: `5`, `0.5`, `2000`.
@@ -891,7 +859,7 @@ mod tests {
         );
         assert_eq!(def.threshold, 5.0);
         assert_eq!(def.comparison_operator, "GreaterThanThreshold");
-        assert_eq!((def.evaluation_periods, def.datapoints_to_alarm), (3, 3));
+        assert_eq!((def.evaluation_periods, def.datapoints_to_alarm), (2, 2));
         assert_eq!(def.treat_missing_data, "notBreaching");
         assert!(
             def.namespace.is_none() && def.period.is_none(),
@@ -994,14 +962,15 @@ mod tests {
     }
 
     #[test]
-    fn detection_time_is_periods_times_datapoints_plus_the_slowest_delay() {
-        assert_eq!(detection_seconds(60, 3, &["AWS/Lambda"]), 240);
-        assert_eq!(detection_seconds(60, 1, &["AWS/CloudFront"]), 180);
+    fn detection_time_counts_the_first_period_the_slowest_delay_and_the_evaluation() {
+        // (datapoints + 1) × period + delay + evaluation interval.
+        assert_eq!(detection_seconds(60, 3, &["AWS/Lambda"]), 360);
+        assert_eq!(detection_seconds(60, 1, &["AWS/CloudFront"]), 300);
         assert_eq!(
             detection_seconds(300, 2, &["AWS/Lambda", "AWS/CloudFront"]),
-            720
+            1080
         );
-        assert_eq!(detection_seconds(10, 3, &["Custom/App"]), 90);
+        assert_eq!(detection_seconds(10, 3, &["Custom/App"]), 110);
         assert_eq!(publication_delay("AWS/SQS"), DEFAULT_AWS_DELAY);
     }
 

@@ -248,6 +248,7 @@ mod tests {
         let env = Env {
             provider_region: Some("us-east-1".into()),
             default_tags: BTreeMap::from([("env".to_owned(), "prod".to_owned())]),
+            skip_region_validation: false,
         };
         let planned = plan::plan(&plan_tests::config(), None, &env);
         let d = desired(&planned).unwrap();

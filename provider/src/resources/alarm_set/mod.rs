@@ -2,15 +2,17 @@
 //! one composite alarm, managed as one unit.
 //!
 //! - `model`: schema and state; `expand`: presets, metric math, canonical definitions;
-//!   `rule`: the composite rule; `checks`: plan-time validation with attribute paths,
-//!   detection time included; `plan`: defaults and computed values; `cloudwatch`: batched
-//!   reads and ordered writes; `import`: rebuilding a spec from CloudWatch.
+//!   `rule`: the composite rule; `checks`: plan-time validation with attribute paths;
+//!   `detection`: the detection bound (P4) and its model of CloudWatch; `plan`: defaults
+//!   and computed values; `cloudwatch` (the AWS calls): batched reads and ordered writes;
+//!   `import`: rebuilding a spec from CloudWatch.
 //! - Drift: `child_alarms` and `composite_alarm` hold each alarm as CloudWatch holds it
 //!   (refresh) or must hold it (plan), in one canonical JSON form, so any difference in
 //!   any alarm shows in the plan and apply repairs it.
 
 pub mod checks;
 pub mod cloudwatch;
+pub mod detection;
 pub mod expand;
 pub mod import;
 pub mod model;
@@ -25,6 +27,8 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, AttributePathStep, Diagnostics, Resource};
 
 use crate::aws::SharedAws;
+use crate::error::{Code, Error};
+use crate::resources::common::report as report_error;
 use cloudwatch::{Actual, Clients};
 use model::AlarmSetState;
 use plan::Env;
@@ -43,9 +47,10 @@ impl AlarmSetResource {
             Ok(ctx) => Some(Env {
                 provider_region: ctx.region().map(str::to_owned),
                 default_tags: ctx.merged_tags(&BTreeMap::new()),
+                skip_region_validation: ctx.skip_region_validation(),
             }),
             Err(e) => {
-                diags.root_error("The opsdeck provider is not configured", e.to_string());
+                report_error(diags, "The opsdeck provider is not configured", e);
                 None
             }
         }
@@ -56,9 +61,10 @@ impl AlarmSetResource {
             Ok(ctx) => Some(Clients {
                 cloudwatch: ctx.cloudwatch(Some(region)),
                 tagging: ctx.tagging(Some(region)),
+                ctx,
             }),
             Err(e) => {
-                diags.root_error("The opsdeck provider is not configured", e.to_string());
+                report_error(diags, "The opsdeck provider is not configured", e);
                 None
             }
         }
@@ -75,7 +81,7 @@ impl AlarmSetResource {
         let desired = match plan::desired(&planned) {
             Ok(d) => d,
             Err(e) => {
-                diags.root_error("Cannot apply opsdeck_alarm_set", e);
+                report_error(diags, "Cannot apply opsdeck_alarm_set", Error::Internal(e));
                 return None;
             }
         };
@@ -98,10 +104,11 @@ impl AlarmSetResource {
                     "but not its composite alarm"
                 };
                 diags.root_error(
-                    format!("Cannot apply opsdeck_alarm_set {:?}", desired.name),
+                    e.code().tag(&format!("Cannot apply opsdeck_alarm_set {:?}", desired.name)),
                     format!(
-                        "{e}\n\nCloudWatch now holds {exists} child alarm(s) of this set (the configuration has {wanted}) {composite}. \
-                         The state records exactly what exists; run `terraform apply` again to finish."
+                        "{e}\n\n{}: CloudWatch now holds {exists} child alarm(s) of this set (the configuration has {wanted}) {composite}. \
+                         The state records exactly what exists (an alarm whose write got no answer counts as existing until a refresh says otherwise); run `terraform apply` again to finish.",
+                        Code::PartialState.id()
                     ),
                 );
                 // Nothing written on create: there is no resource to record.
@@ -193,10 +200,7 @@ impl Resource for AlarmSetResource {
                 Some((state, private_state))
             }
             Err(e) => {
-                diags.root_error(
-                    format!("Cannot read opsdeck_alarm_set {name:?}"),
-                    e.to_string(),
-                );
+                report_error(diags, &format!("Cannot read opsdeck_alarm_set {name:?}"), e);
                 Some((state, private_state))
             }
         }
@@ -291,7 +295,7 @@ impl Resource for AlarmSetResource {
             Ok(()) => Some(()),
             Err(e) => {
                 diags.root_error(
-                    format!("Cannot delete opsdeck_alarm_set {name:?}"),
+                    e.code().tag(&format!("Cannot delete opsdeck_alarm_set {name:?}")),
                     format!("{e}\n\nThe state keeps the set; `terraform destroy` again deletes what remains."),
                 );
                 None
@@ -307,7 +311,7 @@ impl Resource for AlarmSetResource {
         let (region, name) = match import::parse_id(&id) {
             Ok(v) => v,
             Err(e) => {
-                diags.root_error("Invalid import id", e);
+                diags.root_error(Code::InvalidConfiguration.tag("Invalid import id"), e);
                 return None;
             }
         };
@@ -319,9 +323,10 @@ impl Resource for AlarmSetResource {
         let actual = match cloudwatch::discover(&clients, &name).await {
             Ok(a) => a,
             Err(e) => {
-                diags.root_error(
-                    format!("Cannot import opsdeck_alarm_set {name:?}"),
-                    e.to_string(),
+                report_error(
+                    diags,
+                    &format!("Cannot import opsdeck_alarm_set {name:?}"),
+                    e,
                 );
                 return None;
             }
@@ -329,7 +334,11 @@ impl Resource for AlarmSetResource {
         match import::state_from(&name, &region, &actual, &env) {
             Ok(state) => Some((state, Value::Null)),
             Err(e) => {
-                diags.root_error(format!("Cannot import opsdeck_alarm_set {name:?}"), e);
+                diags.root_error(
+                    Code::InvalidConfiguration
+                        .tag(&format!("Cannot import opsdeck_alarm_set {name:?}")),
+                    e,
+                );
                 None
             }
         }

@@ -149,18 +149,20 @@ pub fn schema() -> Schema {
                 "A key of `alarms`, or the name or ARN of another alarm.",
             ),
         ),
+        // Required with `alarm` (CloudWatch wants both), checked at plan time with a
+        // message that says so, rather than Terraform's bare type error.
         (
             "wait_period",
-            required(
+            optional(
                 AttributeType::Number,
-                "Seconds to wait for the suppressor to go into ALARM.",
+                "Seconds to wait for the suppressor to go into ALARM (required with `alarm`, e.g. 60).",
             ),
         ),
         (
             "extension_period",
-            required(
+            optional(
                 AttributeType::Number,
-                "Seconds the suppression lasts after the suppressor leaves ALARM.",
+                "Seconds the suppression lasts after the suppressor leaves ALARM (required with `alarm`, e.g. 300).",
             ),
         ),
     ]);

@@ -20,6 +20,8 @@ use crate::Number;
 pub struct Env {
     pub provider_region: Option<String>,
     pub default_tags: BTreeMap<String, String>,
+    /// The provider's `skip_region_validation`: accept regions this release does not know.
+    pub skip_region_validation: bool,
 }
 
 /// A value that is not known yet.
@@ -252,6 +254,11 @@ pub fn resolve(spec: &AlarmSpec) -> Result<Option<Resolved>, Unknown> {
 
 /// Worst-case detection time of a filled alarm.
 pub fn detection(spec: &AlarmSpec) -> Result<Option<i64>, Unknown> {
+    Ok(detection_terms(spec)?.map(|d| d.seconds()))
+}
+
+/// The terms of the worst-case detection time of a filled alarm.
+pub fn detection_terms(spec: &AlarmSpec) -> Result<Option<super::detection::Detection>, Unknown> {
     let Some(namespaces) = namespaces(spec)? else {
         return Ok(None);
     };
@@ -259,7 +266,11 @@ pub fn detection(spec: &AlarmSpec) -> Result<Option<i64>, Unknown> {
         return Ok(None);
     };
     let namespaces: Vec<&str> = namespaces.iter().map(String::as_str).collect();
-    Ok(Some(expand::detection_seconds(period, dtoa, &namespaces)))
+    Ok(Some(super::detection::Detection::new(
+        period,
+        dtoa,
+        &namespaces,
+    )))
 }
 
 /// The namespaces an alarm reads. A preset's namespace is known even while its
@@ -662,6 +673,7 @@ pub(crate) mod tests {
                 ("env".to_owned(), "prod".to_owned()),
                 ("team".to_owned(), "platform".to_owned()),
             ]),
+            skip_region_validation: false,
         }
     }
 
@@ -680,7 +692,7 @@ pub(crate) mod tests {
                 lambda.evaluation_periods,
                 lambda.datapoints_to_alarm
             ),
-            (n(60.0), n(3.0), n(3.0))
+            (n(60.0), n(2.0), n(2.0))
         );
         assert_eq!(lambda.description, s("Lambda checkout: error rate > 5%"));
         let orders = alarms["orders"].as_ref_option().unwrap();
@@ -695,8 +707,8 @@ pub(crate) mod tests {
             (s("payments"), s("prod"))
         );
         let detection = p.detection_seconds.as_ref_option().unwrap();
-        assert_eq!(detection["lambda"], n(240.0));
-        assert_eq!(detection["orders"], n(240.0));
+        assert_eq!(detection["lambda"], n(300.0));
+        assert_eq!(detection["orders"], n(300.0));
         // New set: ARNs are unknown until CloudWatch names them.
         assert!(p.alarm_arns.is_unknown() && p.composite_alarm_arn.is_unknown());
     }
@@ -758,7 +770,7 @@ pub(crate) mod tests {
         // Detection time does not depend on the dimension.
         assert_eq!(
             p.detection_seconds.as_ref_option().unwrap()["lambda"],
-            n(240.0)
+            n(300.0)
         );
 
         let mut c = config();

@@ -323,6 +323,153 @@ pub fn reverse(
     (translate(&out, keys, &child).ok().as_deref() == Some(alarm_rule)).then_some(out)
 }
 
+// ---------------------------------------------------------------------------------------
+// Evaluating a rule, to find a composite that can never page
+// ---------------------------------------------------------------------------------------
+
+/// The state of one child alarm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Alarm,
+    Ok,
+    Insufficient,
+}
+
+const ALL_STATES: [State; 3] = [State::Alarm, State::Ok, State::Insufficient];
+
+#[derive(Debug)]
+enum Expr {
+    Is(String, State),
+    Not(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+}
+
+impl Expr {
+    fn eval(&self, state: &dyn Fn(&str) -> State) -> bool {
+        match self {
+            Expr::Is(key, s) => state(key) == *s,
+            Expr::Not(e) => !e.eval(state),
+            Expr::And(a, b) => a.eval(state) && b.eval(state),
+            Expr::Or(a, b) => a.eval(state) || b.eval(state),
+        }
+    }
+}
+
+/// A parse of a rule already known to be valid (see [`referenced_keys`]) into a tree.
+struct TreeParser {
+    tokens: Vec<Token>,
+    pos: usize,
+}
+
+impl TreeParser {
+    fn word(&self) -> Option<&str> {
+        match self.tokens.get(self.pos) {
+            Some(Token::Word(w)) => Some(w.as_str()),
+            _ => None,
+        }
+    }
+
+    fn expr(&mut self) -> Option<Expr> {
+        let mut left = self.and()?;
+        while self.word() == Some("OR") {
+            self.pos += 1;
+            left = Expr::Or(Box::new(left), Box::new(self.and()?));
+        }
+        Some(left)
+    }
+
+    fn and(&mut self) -> Option<Expr> {
+        let mut left = self.unary()?;
+        while self.word() == Some("AND") {
+            self.pos += 1;
+            left = Expr::And(Box::new(left), Box::new(self.unary()?));
+        }
+        Some(left)
+    }
+
+    fn unary(&mut self) -> Option<Expr> {
+        if self.word() == Some("NOT") {
+            self.pos += 1;
+            return Some(Expr::Not(Box::new(self.unary()?)));
+        }
+        let token = self.tokens.get(self.pos)?.clone();
+        self.pos += 1;
+        match token {
+            Token::Open => {
+                let e = self.expr()?;
+                self.pos += 1; // ')'
+                Some(e)
+            }
+            Token::Word(w) if STATES.contains(&w.as_str()) => {
+                let state = match w.as_str() {
+                    "ALARM" => State::Alarm,
+                    "OK" => State::Ok,
+                    _ => State::Insufficient,
+                };
+                let key = match self.tokens.get(self.pos + 1)? {
+                    Token::Word(k) => k.clone(),
+                    _ => return None,
+                };
+                self.pos += 3;
+                Some(Expr::Is(key, state))
+            }
+            Token::Word(w) => Some(Expr::Is(w, State::Alarm)),
+            Token::Close => None,
+        }
+    }
+}
+
+/// Most keys whose 3^n combinations [`can_fire_while_ok`] tries; beyond, it assumes yes.
+const MAX_KEYS_TRIED: usize = 10;
+
+/// Whether the composite's rule can be true while the alarm `suppressor` (a key of the
+/// set) is not in ALARM. If not, the suppressor is in ALARM whenever the composite is,
+/// so every notification of the composite is suppressed: the set can never page.
+pub fn can_fire_while_ok(rule: &str, keys: &BTreeSet<String>, suppressor: &str) -> bool {
+    if !keys.contains(suppressor) {
+        return true;
+    }
+    match rule {
+        "any" => return keys.len() > 1,
+        "all" => return false,
+        _ => {}
+    }
+    let Ok(tokens) = tokenize(rule) else {
+        return true;
+    };
+    let mut parser = TreeParser {
+        tokens: tokens.into_iter().map(|(t, _, _)| t).collect(),
+        pos: 0,
+    };
+    let Some(tree) = parser.expr() else {
+        return true;
+    };
+    let Ok(referenced) = referenced_keys(rule, keys) else {
+        return true;
+    };
+    let others: Vec<&String> = referenced.iter().filter(|k| *k != suppressor).collect();
+    if others.len() > MAX_KEYS_TRIED {
+        return true;
+    }
+    let combinations = 3usize.pow(others.len() as u32);
+    for own in [State::Ok, State::Insufficient] {
+        for n in 0..combinations {
+            let state = |key: &str| {
+                if key == suppressor {
+                    return own;
+                }
+                let i = others.iter().position(|k| k.as_str() == key).unwrap_or(0);
+                ALL_STATES[(n / 3usize.pow(i as u32)) % 3]
+            };
+            if tree.eval(&state) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,5 +576,28 @@ mod tests {
         ] {
             assert!(check_key(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_rule_that_needs_its_suppressor_can_never_page() {
+        let keys: BTreeSet<String> = ["api", "db", "maint"]
+            .iter()
+            .map(|k| (*k).to_owned())
+            .collect();
+        assert!(!can_fire_while_ok("all", &keys, "api"));
+        assert!(can_fire_while_ok("any", &keys, "api"));
+        let one: BTreeSet<String> = ["api".to_owned()].into();
+        assert!(!can_fire_while_ok("any", &one, "api"));
+        assert!(!can_fire_while_ok("api AND db", &keys, "api"));
+        assert!(!can_fire_while_ok(
+            "(db OR maint) AND ALARM(api)",
+            &keys,
+            "api"
+        ));
+        assert!(can_fire_while_ok("api OR db", &keys, "api"));
+        assert!(can_fire_while_ok("db AND NOT maint", &keys, "maint"));
+        assert!(can_fire_while_ok("api AND db", &keys, "elsewhere"));
+        // OK(api) is true while api is not in ALARM.
+        assert!(can_fire_while_ok("OK(api) AND db", &keys, "api"));
     }
 }

@@ -82,7 +82,7 @@ impl Alert {
             .threshold(self.threshold)
             .threshold_type(ThresholdType::from(self.threshold_type.as_str()))
             .build()
-            .map_err(|e| Error::Invalid(format!("cannot build the notification: {e}")))
+            .map_err(|e| Error::Internal(format!("cannot build the notification: {e}")))
     }
 
     fn from_sdk(n: &Notification) -> Self {
@@ -114,7 +114,7 @@ fn subscriber_to_sdk((kind, address): &(String, String)) -> Result<Subscriber> {
         .subscription_type(SubscriptionType::from(kind.as_str()))
         .address(address)
         .build()
-        .map_err(|e| Error::Invalid(format!("cannot build the subscriber: {e}")))
+        .map_err(|e| Error::Internal(format!("cannot build the subscriber: {e}")))
 }
 
 /// A budget as AWS holds it.
@@ -131,7 +131,7 @@ fn budget_to_sdk(spec: &BudgetSpec) -> Result<Budget> {
         .amount(spec.limit_usd.to_string())
         .unit("USD")
         .build()
-        .map_err(|e| Error::Invalid(format!("cannot build the limit: {e}")))?;
+        .map_err(|e| Error::Internal(format!("cannot build the limit: {e}")))?;
     let mut builder = Budget::builder()
         .budget_name(&spec.name)
         .budget_type(BudgetType::Cost)
@@ -148,7 +148,7 @@ fn budget_to_sdk(spec: &BudgetSpec) -> Result<Budget> {
     }
     builder
         .build()
-        .map_err(|e| Error::Invalid(format!("cannot build the budget: {e}")))
+        .map_err(|e| Error::Internal(format!("cannot build the budget: {e}")))
 }
 
 /// The budget, or `None` when it does not exist.
@@ -282,7 +282,7 @@ pub async fn create_budget(
         }
         request = request.notifications_with_subscribers(
             item.build()
-                .map_err(|e| Error::Invalid(format!("cannot build the notification: {e}")))?,
+                .map_err(|e| Error::Internal(format!("cannot build the notification: {e}")))?,
         );
     }
     for (key, value) in tags {
@@ -291,7 +291,7 @@ pub async fn create_budget(
                 .key(key)
                 .value(value)
                 .build()
-                .map_err(|e| Error::Invalid(format!("cannot build the tag {key}: {e}")))?,
+                .map_err(|e| Error::Internal(format!("cannot build the tag {key}: {e}")))?,
         );
     }
     match request.send().await {
@@ -344,11 +344,13 @@ pub async fn create_notification(
     for s in subs {
         request = request.subscribers(subscriber_to_sdk(s)?);
     }
-    request
-        .send()
-        .await
-        .map_err(|e| Error::aws(SERVICE, "CreateNotification", e))?;
-    Ok(())
+    match request.send().await {
+        Ok(_) => Ok(()),
+        // Made already (an earlier attempt whose answer was lost): the subscribers are
+        // made right by the caller.
+        Err(e) if code(&e) == "DuplicateRecordException" => Ok(()),
+        Err(e) => Err(Error::aws(SERVICE, "CreateNotification", e)),
+    }
 }
 
 pub async fn delete_notification(
@@ -384,7 +386,7 @@ pub async fn sync_subscribers(
 ) -> Result<()> {
     let client = ctx.budgets();
     for s in wanted.difference(current) {
-        client
+        match client
             .create_subscriber()
             .account_id(account)
             .budget_name(name)
@@ -392,7 +394,11 @@ pub async fn sync_subscribers(
             .subscriber(subscriber_to_sdk(s)?)
             .send()
             .await
-            .map_err(|e| Error::aws(SERVICE, "CreateSubscriber", e))?;
+        {
+            Ok(_) => {}
+            Err(e) if code(&e) == "DuplicateRecordException" => {}
+            Err(e) => return Err(Error::aws(SERVICE, "CreateSubscriber", e)),
+        }
     }
     for s in current.difference(wanted) {
         match client
@@ -452,7 +458,7 @@ pub async fn sync_tags(
                 .key(k)
                 .value(v)
                 .build()
-                .map_err(|e| Error::Invalid(format!("cannot build the tag {k}: {e}")))
+                .map_err(|e| Error::Internal(format!("cannot build the tag {k}: {e}")))
         })
         .collect::<Result<_>>()?;
     if !changed.is_empty() {
@@ -475,7 +481,7 @@ pub async fn caller_account(ctx: &AwsContext) -> Result<String> {
         .map_err(|e| Error::aws("sts", "GetCallerIdentity", e))?
         .account()
         .map(str::to_owned)
-        .ok_or_else(|| Error::Invalid("GetCallerIdentity returned no account".into()))
+        .ok_or_else(|| Error::Internal("GetCallerIdentity returned no account".into()))
 }
 
 // ---------------------------------------------------------------------------------

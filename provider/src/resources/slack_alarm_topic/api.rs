@@ -24,13 +24,6 @@ fn code<E: ProvideErrorMetadata>(e: &E) -> &str {
     e.code().unwrap_or_default()
 }
 
-/// `arn:<partition>:sns:<region>:<account>:<name>` → (partition, account, name).
-pub fn split_topic_arn(arn: &str) -> Option<(&str, &str, &str)> {
-    let p: Vec<&str> = arn.splitn(6, ':').collect();
-    (p.len() == 6 && p[0] == "arn" && p[2] == "sns" && p[4].len() == 12 && !p[5].is_empty())
-        .then(|| (p[1], p[4], p[5]))
-}
-
 /// The topic, or `None` when it no longer exists.
 pub async fn get_topic(ctx: &AwsContext, arn: &str) -> Result<Option<Topic>> {
     let sns = ctx.sns();
@@ -80,7 +73,7 @@ pub async fn create_topic(
             .key(k)
             .value(v)
             .build()
-            .map_err(|e| Error::Invalid(format!("tag {k}: {e}")))?;
+            .map_err(|e| Error::Internal(format!("tag {k}: {e}")))?;
         request = request.tags(tag);
     }
     let out = request
@@ -89,7 +82,7 @@ pub async fn create_topic(
         .map_err(|e| Error::aws("sns", "CreateTopic", e))?;
     out.topic_arn()
         .map(str::to_owned)
-        .ok_or_else(|| Error::Invalid("CreateTopic returned no TopicArn".into()))
+        .ok_or_else(|| Error::Internal("CreateTopic returned no TopicArn".into()))
 }
 
 pub async fn set_topic_attribute(
@@ -133,7 +126,7 @@ pub async fn sync_tags(
                 .key(k)
                 .value(v)
                 .build()
-                .map_err(|e| Error::Invalid(format!("tag {k}: {e}")))?;
+                .map_err(|e| Error::Internal(format!("tag {k}: {e}")))?;
             request = request.tags(tag);
         }
         request
@@ -248,78 +241,200 @@ pub fn own_key_alias(name: &str) -> String {
     format!("alias/opsdeck/sns/{name}")
 }
 
-/// Creates the topic's own key: customer managed, rotated yearly, with the policy of
-/// [`policy::own_key_policy`] and the alias [`own_key_alias`].
-pub async fn create_own_key(
-    ctx: &AwsContext,
-    name: &str,
-    publishers: &[String],
-    tags: &BTreeMap<String, String>,
-) -> Result<String> {
+/// The tag that finds a key whose CreateKey got no answer: a fresh random value per
+/// attempt to create a key.
+pub const CREATION_TOKEN_TAG: &str = "opsdeck:creation-token";
+
+/// A new creation token: 128 random bits, hex.
+pub fn creation_token() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::getrandom(&mut bytes).is_err() {
+        // No OS randomness: time and pid still make it unique enough for one account.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
+        bytes = (now ^ u128::from(std::process::id()) << 64).to_le_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The account and partition of the caller, for the key policy.
+pub async fn caller(ctx: &AwsContext) -> Result<(String, String)> {
     let who = ctx
         .sts()
         .get_caller_identity()
         .send()
         .await
         .map_err(|e| Error::aws("sts", "GetCallerIdentity", e))?;
-    let account = who.account().unwrap_or_default();
-    let partition = who.arn().and_then(|a| a.split(':').nth(1)).unwrap_or("aws");
+    let account = who.account().unwrap_or_default().to_owned();
+    let partition = who
+        .arn()
+        .and_then(|a| a.split(':').nth(1))
+        .unwrap_or("aws")
+        .to_owned();
+    Ok((account, partition))
+}
+
+/// Why the topic's own key could not be created.
+#[derive(Debug)]
+pub enum CreateKeyError {
+    /// AWS refused: no key exists.
+    Refused(Error),
+    /// No answer, and the key could not be found: it may exist, tagged with the token.
+    Unknown { error: Error, token: String },
+}
+
+/// Creates the topic's own key: customer managed, with the policy of
+/// [`policy::own_key_policy`], tagged with the creation token.
+///
+/// CreateKey is not idempotent: an SDK retry after a lost answer would make a second
+/// key. So this call is never retried blindly: after an answer that may hide a created
+/// key, the key is looked up by its creation token (Resource Groups Tagging API); only
+/// when it is not there is CreateKey sent again, with the same token.
+pub async fn create_key(
+    ctx: &AwsContext,
+    name: &str,
+    publishers: &[String],
+    tags: &BTreeMap<String, String>,
+    token: &str,
+) -> std::result::Result<String, CreateKeyError> {
+    let (account, partition) = caller(ctx).await.map_err(CreateKeyError::Refused)?;
     let kms = ctx.kms();
-    let mut request = kms
-        .create_key()
-        .description(format!(
-            "opsdeck_slack_alarm_topic {name}: encrypts the SNS topic; lets its publishers use it"
-        ))
-        .policy(policy::own_key_policy(partition, account, publishers).to_string());
-    for (k, v) in tags {
-        let tag = aws_sdk_kms::types::Tag::builder()
-            .tag_key(k)
-            .tag_value(v)
-            .build()
-            .map_err(|e| Error::Invalid(format!("tag {k}: {e}")))?;
-        request = request.tags(tag);
-    }
-    let meta = request
-        .send()
-        .await
-        .map_err(|e| Error::aws("kms", "CreateKey", e))?
-        .key_metadata()
-        .cloned();
-    let Some(meta) = meta else {
-        return Err(Error::Invalid("CreateKey returned no key metadata".into()));
-    };
-    let key_arn = meta.arn().unwrap_or(meta.key_id()).to_owned();
-    let done = async {
-        kms.enable_key_rotation()
-            .key_id(meta.key_id())
-            .send()
-            .await
-            .map_err(|e| Error::aws("kms", "EnableKeyRotation", e))?;
-        kms.create_alias()
-            .alias_name(own_key_alias(name))
-            .target_key_id(meta.key_id())
-            .send()
-            .await
-            .map_err(|e| Error::aws("kms", "CreateAlias", e))?;
-        Ok::<_, Error>(())
-    }
-    .await;
-    if let Err(e) = done {
-        // Leave no orphan key behind a failed create.
-        let _ = kms
-            .schedule_key_deletion()
-            .key_id(meta.key_id())
-            .pending_window_in_days(7)
+    let mut last = None;
+    for attempt in 0..3 {
+        ctx.check_cancelled("creating the topic's KMS key")
+            .map_err(|error| CreateKeyError::Unknown {
+                error,
+                token: token.to_owned(),
+            })?;
+        let mut request = kms
+            .create_key()
+            .description(format!(
+                "opsdeck_slack_alarm_topic {name}: encrypts the SNS topic; lets its publishers use it"
+            ))
+            .policy(policy::own_key_policy(&partition, &account, publishers).to_string())
+            .tags(kms_tag(CREATION_TOKEN_TAG, token).map_err(CreateKeyError::Refused)?);
+        for (k, v) in tags {
+            request = request.tags(kms_tag(k, v).map_err(CreateKeyError::Refused)?);
+        }
+        let sent = request
+            .customize()
+            .config_override(
+                aws_sdk_kms::config::Builder::default()
+                    .retry_config(aws_config::retry::RetryConfig::disabled()),
+            )
             .send()
             .await;
-        return Err(e);
+        let error = match sent {
+            Ok(out) => {
+                let meta = out.key_metadata().ok_or_else(|| CreateKeyError::Unknown {
+                    error: Error::Internal("CreateKey returned no key metadata".into()),
+                    token: token.to_owned(),
+                })?;
+                return Ok(meta.arn().unwrap_or(meta.key_id()).to_owned());
+            }
+            Err(e) => Error::aws("kms", "CreateKey", e),
+        };
+        if !error.is_ambiguous() {
+            return Err(CreateKeyError::Refused(error));
+        }
+        match keys_with_token(ctx, token).await {
+            Ok(found) if !found.is_empty() => return Ok(found[0].clone()),
+            Ok(_) => {
+                tracing::debug!(
+                    attempt,
+                    "CreateKey failed without an answer and made no key; sending it again"
+                );
+                last = Some(error);
+                let _ = ctx
+                    .pause(
+                        std::time::Duration::from_millis(200 << attempt),
+                        "creating the topic's KMS key",
+                    )
+                    .await;
+            }
+            Err(_) => {
+                return Err(CreateKeyError::Unknown {
+                    error,
+                    token: token.to_owned(),
+                })
+            }
+        }
     }
-    Ok(key_arn)
+    Err(CreateKeyError::Unknown {
+        error: last.unwrap_or_else(|| Error::Internal("CreateKey was not sent".into())),
+        token: token.to_owned(),
+    })
+}
+
+fn kms_tag(k: &str, v: &str) -> Result<aws_sdk_kms::types::Tag> {
+    aws_sdk_kms::types::Tag::builder()
+        .tag_key(k)
+        .tag_value(v)
+        .build()
+        .map_err(|e| Error::Internal(format!("tag {k}: {e}")))
+}
+
+/// The ARNs of the keys tagged with a creation token (normally none or one).
+pub async fn keys_with_token(ctx: &AwsContext, token: &str) -> Result<Vec<String>> {
+    let filter = aws_sdk_resourcegroupstagging::types::TagFilter::builder()
+        .key(CREATION_TOKEN_TAG)
+        .values(token)
+        .build();
+    let out = ctx
+        .tagging(None)
+        .get_resources()
+        .tag_filters(filter)
+        .resource_type_filters("kms:key")
+        .send()
+        .await
+        .map_err(|e| Error::aws("resourcegroupstaggingapi", "GetResources", e))?;
+    Ok(out
+        .resource_tag_mapping_list()
+        .iter()
+        .filter_map(|m| m.resource_arn().map(str::to_owned))
+        .collect())
+}
+
+/// Turns rotation on and points the alias [`own_key_alias`] at the key. Both steps are
+/// idempotent; an alias left pointing at another key (by a failure of an older version)
+/// is moved to this one.
+pub async fn finish_key(ctx: &AwsContext, name: &str, key_arn: &str) -> Result<()> {
+    let kms = ctx.kms();
+    kms.enable_key_rotation()
+        .key_id(key_id(key_arn))
+        .send()
+        .await
+        .map_err(|e| Error::aws("kms", "EnableKeyRotation", e))?;
+    let alias = own_key_alias(name);
+    match kms
+        .create_alias()
+        .alias_name(&alias)
+        .target_key_id(key_id(key_arn))
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if code(&e) == "AlreadyExistsException" => {
+            if own_key_of(ctx, name).await?.as_deref() == Some(key_arn) {
+                return Ok(());
+            }
+            kms.update_alias()
+                .alias_name(&alias)
+                .target_key_id(key_id(key_arn))
+                .send()
+                .await
+                .map_err(|e| Error::aws("kms", "UpdateAlias", e))?;
+            Ok(())
+        }
+        Err(e) => Err(Error::aws("kms", "CreateAlias", e)),
+    }
 }
 
 /// The key id of a key ARN (`arn:...:key/<id>` → `<id>`), for the calls that take
 /// either: moto 5.2 accepts only the id in some of them (ScheduleKeyDeletion), AWS both.
-fn key_id(key_arn: &str) -> &str {
+pub fn key_id(key_arn: &str) -> &str {
     key_arn
         .rsplit_once(":key/")
         .map(|(_, id)| id)
@@ -360,19 +475,25 @@ pub async fn own_key_of(ctx: &AwsContext, name: &str) -> Result<Option<String>> 
     }
 }
 
-/// Deletes the alias and schedules the key's deletion (7 days, the shortest KMS
-/// allows; until then it can still decrypt what it encrypted).
+/// Deletes the alias (when it points at this key) and schedules the key's deletion (7
+/// days, the shortest KMS allows; until then it can still decrypt what it encrypted).
 pub async fn retire_own_key(ctx: &AwsContext, name: &str, key_arn: &str) -> Result<()> {
     let kms = ctx.kms();
-    match kms
-        .delete_alias()
-        .alias_name(own_key_alias(name))
-        .send()
-        .await
+    let alias_target = own_key_of(ctx, name).await?;
+    if alias_target
+        .as_deref()
+        .is_some_and(|k| k == key_arn || k.ends_with(&format!("/{}", key_id(key_arn))))
     {
-        Ok(_) => {}
-        Err(e) if code(&e) == "NotFoundException" => {}
-        Err(e) => return Err(Error::aws("kms", "DeleteAlias", e)),
+        match kms
+            .delete_alias()
+            .alias_name(own_key_alias(name))
+            .send()
+            .await
+        {
+            Ok(_) => {}
+            Err(e) if code(&e) == "NotFoundException" => {}
+            Err(e) => return Err(Error::aws("kms", "DeleteAlias", e)),
+        }
     }
     match kms
         .schedule_key_deletion()
@@ -525,7 +646,7 @@ pub async fn subscribe(ctx: &AwsContext, topic_arn: &str, function_arn: &str) ->
         .map_err(|e| Error::aws("sns", "Subscribe", e))?;
     out.subscription_arn()
         .map(str::to_owned)
-        .ok_or_else(|| Error::Invalid("Subscribe returned no SubscriptionArn".into()))
+        .ok_or_else(|| Error::Internal("Subscribe returned no SubscriptionArn".into()))
 }
 
 /// The topic's subscription of `function_arn`, if there is one.
@@ -550,13 +671,18 @@ pub async fn lambda_subscriptions(
     let mut found = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let out = sns
+        let out = match sns
             .list_subscriptions_by_topic()
             .topic_arn(topic_arn)
             .set_next_token(token.clone())
             .send()
             .await
-            .map_err(|e| Error::aws("sns", "ListSubscriptionsByTopic", e))?;
+        {
+            Ok(out) => out,
+            // A topic that is gone has no subscriptions (a destroy that runs again).
+            Err(e) if matches!(code(&e), "NotFound" | "NotFoundException") => return Ok(found),
+            Err(e) => return Err(Error::aws("sns", "ListSubscriptionsByTopic", e)),
+        };
         for s in out.subscriptions() {
             if s.protocol() == Some("lambda") {
                 if let (Some(arn), Some(endpoint)) = (s.subscription_arn(), s.endpoint()) {
@@ -610,15 +736,10 @@ mod tests {
     }
 
     #[test]
-    fn topic_arns_split() {
-        assert_eq!(
-            split_topic_arn("arn:aws:sns:us-east-1:123456789012:alarms"),
-            Some(("aws", "123456789012", "alarms"))
-        );
-        assert_eq!(
-            split_topic_arn("arn:aws:sqs:us-east-1:123456789012:alarms"),
-            None
-        );
-        assert_eq!(split_topic_arn("alarms"), None);
+    fn creation_tokens_are_fresh_hex() {
+        let (a, b) = (creation_token(), creation_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 32);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
     }
 }

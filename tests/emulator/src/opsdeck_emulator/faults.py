@@ -2,10 +2,19 @@
 
 A fault is a JSON object posted to /_opsdeck/faults:
   {"service": "monitoring", "operation": "PutCompositeAlarm", "count": 2,
-   "error_code": "Throttling", "http_status": 400, "message": "Rate exceeded", "delay_ms": 0}
+   "error_code": "Throttling", "http_status": 400, "message": "Rate exceeded", "delay_ms": 0,
+   "skip": 0, "after": false, "access_key": "AKIDCASE1"}
 service: SigV4 signing name, omitted or "*" = any. operation: required, "*" = any.
 count: how many matching calls it applies to (default 1); it disappears after that.
 error_code: the AWS error code to answer with; omit it to only delay and then pass through.
+skip: matching calls let through untouched before the fault applies (default 0): with
+  operation "*" and an access key, `skip = i` fails a client's i-th call (0-based).
+after: serve the call first (it takes effect in moto), then answer with the error instead of
+  moto's answer: a response lost after the write happened, as a reset connection or a 5xx
+  from a front end does it.
+access_key: only calls signed with this access key id match (omitted = any), so that
+  concurrent tests, each with its own key, share one emulator without meeting each other's
+  faults.
 """
 
 from __future__ import annotations
@@ -19,7 +28,9 @@ from xml.sax.saxutils import escape
 
 from .identify import CallInfo
 
-_FIELDS = {"service", "operation", "count", "error_code", "http_status", "message", "delay_ms"}
+_FIELDS = {
+    "service", "operation", "count", "error_code", "http_status", "message", "delay_ms", "skip", "after", "access_key",
+}  # fmt: skip
 MAX_DELAY_MS = 300_000
 
 # Services on the rest-xml protocol (everything else signed and RESTful is rest-json).
@@ -40,10 +51,15 @@ class Fault:
     http_status: int
     message: str
     delay_ms: int
+    skip: int = 0
+    after: bool = False
+    access_key: str | None = None
 
     def matches(self, call: CallInfo) -> bool:
-        return (self.service is None or self.service == call.service) and (
-            self.operation is None or self.operation == call.operation
+        return (
+            (self.service is None or self.service == call.service)
+            and (self.operation is None or self.operation == call.operation)
+            and (self.access_key is None or self.access_key == call.access_key)
         )
 
 
@@ -78,6 +94,11 @@ def parse_fault(spec: Any, fault_id: int) -> Fault:
     message = spec.get("message", error_code or "")
     if not isinstance(message, str):
         raise FaultSpecError("'message' must be a string")
+    after = spec.get("after", False)
+    if not isinstance(after, bool):
+        raise FaultSpecError("'after' must be true or false")
+    if after and error_code is None:
+        raise FaultSpecError("'after' needs an 'error_code': the error that replaces the answer")
     return Fault(
         id=fault_id,
         service=_opt_str(spec, "service"),
@@ -87,6 +108,9 @@ def parse_fault(spec: Any, fault_id: int) -> Fault:
         http_status=_int(spec, "http_status", 400, 400, 599),
         message=message,
         delay_ms=delay_ms,
+        skip=_int(spec, "skip", 0, 0, 1_000_000),
+        after=after,
+        access_key=_opt_str(spec, "access_key"),
     )
 
 
@@ -106,10 +130,14 @@ class FaultStore:
             return fault
 
     def take(self, call: CallInfo) -> Fault | None:
-        """Consume one use of the first fault matching `call`, if any."""
+        """Consume one use of the first fault matching `call`, if any. A fault that still has
+        calls to skip lets this one through (and counts it), hiding the faults behind it."""
         with self._lock:
             for fault in self._faults:
                 if fault.matches(call):
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        return None
                     fault.count -= 1
                     if fault.count == 0:
                         self._faults.remove(fault)
@@ -120,9 +148,12 @@ class FaultStore:
         with self._lock:
             return [asdict(f) for f in self._faults]
 
-    def clear(self) -> None:
+    def clear(self, access_key: str | None = None) -> int:
+        """Drops every pending fault, or those of one access key; returns how many."""
         with self._lock:
-            self._faults.clear()
+            before = len(self._faults)
+            self._faults = [f for f in self._faults if access_key is not None and f.access_key != access_key]
+            return before - len(self._faults)
 
 
 def render_error(call: CallInfo, fault: Fault, content_type: str) -> tuple[int, dict[str, str], bytes]:

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs
 
 log = logging.getLogger(__name__)
 
-_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
+_SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
 _CBOR_PATH = re.compile(r"^/service/[^/]+/operation/([^/]+)$")
 _FORM = "application/x-www-form-urlencoded"
 
@@ -33,20 +33,28 @@ class CallInfo:
     operation: str
     protocol: str  # "json" | "rpc-v2-cbor" | "query" | "rest"
     region: str | None = None  # SigV4 signing region of the credential scope; None when unsigned
+    access_key: str | None = None  # access key id of the credential scope; None when unsigned
 
     @property
     def key(self) -> str:
         return f"{self.service}:{self.operation}"
 
 
-def signing_scope(environ: dict[str, Any]) -> tuple[str, str] | None:
-    """(region, service) of the SigV4 credential scope (Authorization header or presigned URL)."""
+def credential_scope(environ: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(access key id, region, service) of the SigV4 credential scope (Authorization header or
+    presigned URL)."""
     presigned = _unquote_qs(environ).get("X-Amz-Credential")
     for source in (environ.get("HTTP_AUTHORIZATION", ""), f"Credential={presigned}" if presigned else ""):
         match = _SCOPE.search(source)
         if match:
-            return match.group(1), match.group(2)
+            return match.group(1), match.group(2), match.group(3)
     return None
+
+
+def signing_scope(environ: dict[str, Any]) -> tuple[str, str] | None:
+    """(region, service) of the SigV4 credential scope (Authorization header or presigned URL)."""
+    scope = credential_scope(environ)
+    return (scope[1], scope[2]) if scope else None
 
 
 def signing_service(environ: dict[str, Any]) -> str | None:
@@ -56,26 +64,26 @@ def signing_service(environ: dict[str, Any]) -> str | None:
 
 
 def identify(environ: dict[str, Any]) -> CallInfo:
-    scope = signing_scope(environ)
-    region, service = scope if scope else (None, None)
+    scope = credential_scope(environ)
+    access_key, region, service = scope if scope else (None, None, None)
     method = environ.get("REQUEST_METHOD", "GET")
     path = environ.get("PATH_INFO", "") or "/"
 
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
         prefix, _, operation = target.rpartition(".")
-        return CallInfo(service or prefix or "unknown", operation, "json", region)
+        return CallInfo(service or prefix or "unknown", operation, "json", region, access_key)
 
     cbor = _CBOR_PATH.match(path)
     if cbor and method == "POST" and "cbor" in environ.get("HTTP_SMITHY_PROTOCOL", ""):
-        return CallInfo(service or "unknown", cbor.group(1), "rpc-v2-cbor", region)
+        return CallInfo(service or "unknown", cbor.group(1), "rpc-v2-cbor", region, access_key)
 
     action = _unquote_qs(environ).get("Action") or _form_action(environ)
     if action:
-        return CallInfo(service or "unknown", action, "query", region)
+        return CallInfo(service or "unknown", action, "query", region, access_key)
 
     operation = _rest_operation(service, environ) if service else None
-    return CallInfo(service or "unknown", operation or f"{method} {path}", "rest", region)
+    return CallInfo(service or "unknown", operation or f"{method} {path}", "rest", region, access_key)
 
 
 def _unquote_qs(environ: dict[str, Any]) -> dict[str, str]:

@@ -5,11 +5,12 @@ Our own API lives under /_opsdeck/ (JSON in, JSON out):
   GET    /_opsdeck/requests  {"total": N, "by_operation": {"monitoring:DescribeAlarms": 3, ...},
                               "signing_regions": {"monitoring:DescribeAlarms": {"us-east-1": 3}, ...}}
                              signing_regions counts the SigV4 signing region of each call per
-                             operation; unsigned calls have none and are left out of it
+                             operation; unsigned calls have none and are left out of it.
+                             ?access_key=K: only the calls signed with access key id K
   DELETE /_opsdeck/requests  clear the request log
   GET    /_opsdeck/faults    {"faults": [...pending faults...]}
   POST   /_opsdeck/faults    add a fault (see faults.py); 201 {"fault": {...}}
-  DELETE /_opsdeck/faults    clear all faults
+  DELETE /_opsdeck/faults    clear all faults (?access_key=K: only the faults of that key)
   POST   /_opsdeck/reset     moto's reset (same as POST /moto-api/reset) + clear faults and request log
 /moto-api/* goes to moto untouched and uncounted; everything else is an AWS call.
 """
@@ -25,6 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qs
 
 from . import extensions
 from .faults import Fault, FaultSpecError, FaultStore, render_error
@@ -45,22 +47,32 @@ _INTERNAL_ERROR = Fault(
 class RequestLog:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._counts: Counter[str] = Counter()
-        self._regions: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        # (access key or None, service:Operation) -> calls; (access key, service:Operation) -> region -> calls
+        self._counts: Counter[tuple[str | None, str]] = Counter()
+        self._regions: defaultdict[tuple[str | None, str], Counter[str]] = defaultdict(Counter)
 
     def record(self, call: CallInfo) -> None:
         with self._lock:
-            self._counts[call.key] += 1
+            self._counts[(call.access_key, call.key)] += 1
             if call.region:
-                self._regions[call.key][call.region] += 1
+                self._regions[(call.access_key, call.key)][call.region] += 1
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self, access_key: str | None = None) -> dict[str, Any]:
+        """Counts of every call, or of the calls signed with `access_key` only."""
+        counts: Counter[str] = Counter()
+        regions: defaultdict[str, Counter[str]] = defaultdict(Counter)
         with self._lock:
-            return {
-                "total": sum(self._counts.values()),
-                "by_operation": dict(sorted(self._counts.items())),
-                "signing_regions": {k: dict(sorted(regions.items())) for k, regions in sorted(self._regions.items())},
-            }
+            for (key_id, key), n in self._counts.items():
+                if access_key is None or key_id == access_key:
+                    counts[key] += n
+            for (key_id, key), by_region in self._regions.items():
+                if access_key is None or key_id == access_key:
+                    regions[key].update(by_region)
+        return {
+            "total": sum(counts.values()),
+            "by_operation": dict(sorted(counts.items())),
+            "signing_regions": {k: dict(sorted(r.items())) for k, r in sorted(regions.items())},
+        }
 
     def clear(self) -> None:
         with self._lock:
@@ -108,14 +120,26 @@ class OpsdeckMiddleware:
         fault = self.faults.take(call)
         if fault is not None:
             log.warning(
-                "fault #%d applied to %s (%s): error_code=%s http_status=%d delay_ms=%d, %d use(s) left",
-                fault.id, call.key, call.protocol, fault.error_code, fault.http_status, fault.delay_ms, fault.count,
+                "fault #%d applied to %s (%s): error_code=%s http_status=%d delay_ms=%d after=%s, %d use(s) left",
+                fault.id, call.key, call.protocol, fault.error_code, fault.http_status, fault.delay_ms, fault.after,
+                fault.count,
             )  # fmt: skip
             if fault.delay_ms:
                 time.sleep(fault.delay_ms / 1000)
+            if fault.error_code and fault.after:
+                # The call takes effect; its answer is lost and replaced by the error.
+                body = self._serve(call, environ, lambda *_args, **_kwargs: None)
+                for _ in body:  # a WSGI app may work lazily, while its body is read
+                    pass
+                if hasattr(body, "close"):
+                    body.close()
+                return _respond(start_response, *render_error(call, fault, environ.get("CONTENT_TYPE", "")))
             if fault.error_code:
                 return _respond(start_response, *render_error(call, fault, environ.get("CONTENT_TYPE", "")))
+        return self._serve(call, environ, start_response)
 
+    def _serve(self, call: CallInfo, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """The call's answer from our added operations, else from moto."""
         added = extensions.lookup(call.service, call.operation)
         if added is not None:
             try:
@@ -138,16 +162,18 @@ class OpsdeckMiddleware:
                 "operations": extensions.registered(),
             })  # fmt: skip
         if route == ("GET", "requests"):
-            return _json(start_response, 200, self.requests.snapshot())
+            access_key = parse_qs(environ.get("QUERY_STRING", "")).get("access_key", [None])[0]
+            return _json(start_response, 200, self.requests.snapshot(access_key))
         if route == ("DELETE", "requests"):
             self.requests.clear()
             return _json(start_response, 200, {"status": "ok"})
         if route == ("GET", "faults"):
             return _json(start_response, 200, {"faults": self.faults.list()})
         if route == ("DELETE", "faults"):
-            self.faults.clear()
-            log.info("faults cleared")
-            return _json(start_response, 200, {"status": "ok"})
+            access_key = parse_qs(environ.get("QUERY_STRING", "")).get("access_key", [None])[0]
+            dropped = self.faults.clear(access_key)
+            log.info("faults cleared (%s): %d", access_key or "all", dropped)
+            return _json(start_response, 200, {"status": "ok", "cleared": dropped})
         if route == ("POST", "faults"):
             return self._add_fault(environ, start_response)
         if route == ("POST", "reset"):

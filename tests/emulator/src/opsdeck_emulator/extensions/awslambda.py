@@ -1,4 +1,5 @@
-"""Lambda (signing name `lambda`): the function's LoggingConfig is kept and read back.
+"""Lambda (signing name `lambda`): the function's LoggingConfig is kept and read back, and
+AddPermission refuses a statement id the policy already has (see the end of this file).
 
 moto 5.2.5 drops `LoggingConfig` from CreateFunction and UpdateFunctionConfiguration and never
 returns it, so Terraform's `aws_lambda_function.logging_config` (JSON format, log group, log
@@ -15,9 +16,12 @@ all of them at once.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from moto.awslambda.exceptions import LambdaClientError
 from moto.awslambda.models import LambdaFunction
+from moto.awslambda.policy import Policy
 
 _LEVEL_KEYS = ("ApplicationLogLevel", "SystemLogLevel")
 
@@ -64,3 +68,33 @@ def _update_configuration(self: LambdaFunction, config_updates: dict[str, Any]) 
 LambdaFunction.__init__ = _init  # type: ignore[method-assign]
 LambdaFunction.get_configuration = _get_configuration  # type: ignore[method-assign]
 LambdaFunction.update_configuration = _update_configuration  # type: ignore[method-assign]
+
+
+# AddPermission with a statement id the function's policy already has: AWS refuses it with
+# ResourceConflictException (HTTP 409, "The statement id (ID) provided already exists. Please
+# provide a new statement id, or remove the existing statement."); moto 5.2.5 appended a second
+# statement with the same Sid, so one RemovePermission left the other behind, and a client that
+# relies on the conflict to make AddPermission idempotent (opsdeck_slack_alarm_topic) piled up
+# statements.
+class StatementIdConflict(LambdaClientError):
+    code = 409
+
+    def __init__(self, sid: str) -> None:
+        super().__init__(
+            "ResourceConflictException",
+            f"The statement id ({sid}) provided already exists. Please provide a new statement id, "
+            "or remove the existing statement.",
+        )
+
+
+_original_add_statement = Policy.add_statement
+
+
+def _add_statement(self: Policy, raw: str, qualifier: str | None = None) -> tuple[Any, str]:
+    sid = json.loads(raw).get("StatementId")
+    if sid and any(s.get("Sid") == sid for s in self.statements):
+        raise StatementIdConflict(sid)
+    return _original_add_statement(self, raw, qualifier)
+
+
+Policy.add_statement = _add_statement  # type: ignore[method-assign]

@@ -9,7 +9,15 @@
 //!   (or KMS key) does not let `budgets.amazonaws.com` publish would swallow every
 //!   alert, so the apply stops with the statement to add.
 //! - The budget, its notifications and its tags are created in one `CreateBudget`
-//!   call: a failure leaves nothing half made.
+//!   call: a failure leaves nothing half made. A CreateBudget whose answer was lost (and
+//!   that the SDK sent again) meets its own budget: a budget identical to the one asked
+//!   for is taken as created; any other budget of that name is refused on `name`.
+//! - After a failure the state holds what exists (a budget that may have been created is
+//!   recorded, so Terraform taints and replaces it); reads after writes wait for AWS's
+//!   eventual consistency.
+//!
+//! Layout: `model` state, schema and checks; `api` the AWS calls; this file the Terraform
+//! operations.
 //! - Budgets is a global service signed in the partition's home region
 //!   ([`crate::aws::AwsContext::budgets`]), whatever the provider's region.
 //! - Refresh reads the limit, period, filters, every notification and its subscribers
@@ -24,9 +32,10 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::aws::{AwsContext, SharedAws};
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::resources::common::{
-    aws_context, known, known_map, owned_tags, read_result, report, to_value_map,
+    aws_context, finish, invalid, known, known_map, owned_tags, plan_tags_all, read_result, report,
+    sorted_set, to_value_map, user_tags, Applied,
 };
 
 use api::{Alert, BudgetSpec, Subscribers};
@@ -41,13 +50,6 @@ impl CostBudgetResource {
     pub fn new(aws: SharedAws) -> Self {
         Self { aws }
     }
-}
-
-fn string_set(items: impl IntoIterator<Item = String>) -> Value<Vec<Value<String>>> {
-    let mut v: Vec<String> = items.into_iter().collect();
-    v.sort();
-    v.dedup();
-    Value::Value(v.into_iter().map(Value::Value).collect())
 }
 
 fn threshold_values(list: Vec<Threshold>) -> Value<Vec<Value<Threshold>>> {
@@ -74,12 +76,12 @@ fn threshold_of(alert: &Alert) -> Threshold {
 impl CostBudgetState {
     fn spec(&self) -> Result<BudgetSpec, Error> {
         let name = known(&self.name)
-            .ok_or_else(|| Error::Invalid("the budget name is not known".into()))?;
+            .ok_or_else(|| Error::Internal("the planned budget has no name".into()))?;
         let limit = self
             .limit_usd
             .as_ref_option()
             .copied()
-            .ok_or_else(|| Error::Invalid("limit_usd is not known".into()))?;
+            .ok_or_else(|| Error::Internal("the planned budget has no limit_usd".into()))?;
         let cost_filters = self
             .cost_filters
             .as_ref_option()
@@ -219,14 +221,56 @@ impl CostBudgetResource {
             state.emails = if emails.is_empty() && state.emails.is_null() {
                 Value::Null
             } else {
-                string_set(emails)
+                sorted_set(emails)
             };
         }
 
-        let remote_tags = api::tags(ctx, &arn).await?;
+        let remote_tags = user_tags(&api::tags(ctx, &arn).await?);
         state.tags = owned_tags(ctx, &remote_tags, &state.tags);
         state.tags_all = to_value_map(&remote_tags);
         Ok(Some(state))
+    }
+
+    /// Reads back the budget an apply just wrote, waiting for eventual consistency.
+    async fn read_back(
+        &self,
+        ctx: &AwsContext,
+        state: CostBudgetState,
+    ) -> Result<CostBudgetState, Error> {
+        let name = known(&state.name).unwrap_or_default().to_owned();
+        ctx.retry_until_found(&format!("the budget {name:?}"), || {
+            self.refresh(ctx, state.clone())
+        })
+        .await
+    }
+
+    /// Whether the budget that exists under the planned name is exactly the one planned
+    /// (so a CreateBudget that met it was meeting its own first attempt).
+    async fn is_as_planned(
+        &self,
+        ctx: &AwsContext,
+        account: &str,
+        planned: &CostBudgetState,
+        tags: &std::collections::BTreeMap<String, String>,
+    ) -> Result<bool, Error> {
+        let spec = planned.spec()?;
+        let Some(remote) = api::describe_budget(ctx, account, &spec.name).await? else {
+            return Ok(false);
+        };
+        let same_budget = remote.limit == Some(spec.limit_usd)
+            && remote.unit.as_deref() == Some("USD")
+            && remote.time_unit == spec.time_unit
+            && remote.cost_filters == spec.cost_filters;
+        if !same_budget {
+            return Ok(false);
+        }
+        let mut have = api::notifications(ctx, account, &spec.name).await?;
+        let mut want = planned.alerts();
+        let key = |(a, s): &(Alert, Subscribers)| format!("{a:?}{s:?}");
+        have.sort_by_key(key);
+        want.sort_by_key(key);
+        let remote_tags = user_tags(&api::tags(ctx, &Self::arn(ctx, account, &spec.name)).await?);
+        Ok(have == want && remote_tags == *tags)
     }
 
     /// The apply-time topic check, reported on `topic_arn`. `false` stops the apply.
@@ -243,7 +287,8 @@ impl CostBudgetResource {
         match api::check_topic(ctx, topic, account).await {
             Ok(()) => true,
             Err(problem) => {
-                diags.error(
+                invalid(
+                    diags,
                     "AWS Budgets cannot publish to the topic",
                     problem,
                     AttributePath::new("topic_arn"),
@@ -253,20 +298,18 @@ impl CostBudgetResource {
         }
     }
 
+    /// Create. `None` when a check refused the configuration (the diagnostics say why).
     async fn create_all(
         &self,
         ctx: &AwsContext,
         diags: &mut Diagnostics,
         planned: &CostBudgetState,
-    ) -> Option<CostBudgetState> {
+    ) -> Option<Applied<CostBudgetState>> {
         let account = match known(&planned.account_id) {
             Some(a) => a.to_owned(),
             None => match api::caller_account(ctx).await {
                 Ok(a) => a,
-                Err(e) => {
-                    report(diags, "Cannot find the account of the budget", e);
-                    return None;
-                }
+                Err(e) => return Some(Applied::failed(e, None)),
             },
         };
         if !self.topic_ok(ctx, diags, planned, &account).await {
@@ -274,53 +317,43 @@ impl CostBudgetResource {
         }
         let spec = match planned.spec() {
             Ok(spec) => spec,
-            Err(e) => {
-                report(diags, "Cannot create the budget", e);
-                return None;
-            }
+            Err(e) => return Some(Applied::failed(e, None)),
         };
         let tags = ctx.merged_tags(&known_map(&planned.tags));
-        match api::create_budget(ctx, &account, &spec, &planned.alerts(), &tags).await {
-            Ok(true) => {}
-            Ok(false) => {
-                diags.error(
-                    "Budget already exists",
-                    format!(
-                        "account {account} already has a budget named {:?}. Import it to manage it here (terraform import <address> {account}:{}), or choose another name",
-                        spec.name, spec.name
-                    ),
-                    AttributePath::new("name"),
-                );
-                return None;
-            }
-            Err(e) => {
-                report(diags, "Cannot create the budget", e);
-                return None;
-            }
-        }
         let mut state = planned.clone();
         state.account_id = Value::Value(account.clone());
         state.id = Value::Value(format!("{account}:{}", spec.name));
         state.arn = Value::Value(Self::arn(ctx, &account, &spec.name));
         state.tags_all = to_value_map(&tags);
-        match self.refresh(ctx, state.clone()).await {
-            Ok(Some(fresh)) => Some(fresh),
-            Ok(None) => {
-                diags.root_error(
-                    "Budget vanished",
-                    format!(
-                        "the budget {} was created but cannot be read back",
-                        spec.name
-                    ),
-                );
-                None
-            }
-            Err(e) => {
-                // The budget exists: hand its address to Terraform (which taints it),
-                // so that it is not orphaned.
-                report(diags, "Cannot read the created budget", e);
-                Some(state)
-            }
+        match api::create_budget(ctx, &account, &spec, &planned.alerts(), &tags).await {
+            Ok(true) => {}
+            Ok(false) => match self.is_as_planned(ctx, &account, planned, &tags).await {
+                // The first attempt of this very create made it (its answer was lost).
+                Ok(true) => {}
+                Ok(false) => {
+                    invalid(
+                        diags,
+                        "Budget already exists",
+                        format!(
+                            "account {account} already has a budget named {:?}, which this resource did not create ({}). Import it to manage it here (terraform import <address> {account}:{}), or choose another name",
+                            spec.name,
+                            Code::AlreadyExists.id(),
+                            spec.name
+                        ),
+                        AttributePath::new("name"),
+                    );
+                    return None;
+                }
+                Err(e) => return Some(Applied::failed(e, None)),
+            },
+            // The budget may exist: record it, so that the next apply replaces it.
+            Err(e) if e.is_ambiguous() => return Some(Applied::failed(e, Some(state))),
+            Err(e) => return Some(Applied::failed(e, None)),
+        }
+        match self.read_back(ctx, state.clone()).await {
+            Ok(fresh) => Some(Applied::Done(fresh)),
+            // The budget exists: hand its address to Terraform (which taints it).
+            Err(e) => Some(Applied::failed(e, Some(state))),
         }
     }
 
@@ -333,7 +366,7 @@ impl CostBudgetResource {
     ) -> Result<CostBudgetState, Error> {
         let (account, name) = prior
             .address()
-            .ok_or_else(|| Error::Invalid("the state has no budget address".into()))?;
+            .ok_or_else(|| Error::Internal("the state has no budget address".into()))?;
         if !self.topic_ok(ctx, diags, planned, &account).await {
             return Err(Error::Invalid("see the topic_arn error".into()));
         }
@@ -341,8 +374,8 @@ impl CostBudgetResource {
         let remote = api::describe_budget(ctx, &account, &name)
             .await?
             .ok_or_else(|| {
-                Error::Invalid(format!(
-                    "the budget {name} no longer exists; refresh and apply again to recreate it"
+                Error::Gone(format!(
+                    "the budget {name} was deleted outside Terraform; run `terraform apply` again to recreate it"
                 ))
             })?;
         let same_limit =
@@ -362,9 +395,11 @@ impl CostBudgetResource {
             .iter()
             .filter(|(a, _)| !wanted.iter().any(|(w, _)| w == a))
         {
+            ctx.check_cancelled("deleting a notification of the budget")?;
             api::delete_notification(ctx, &account, &name, alert).await?;
         }
         for (alert, subs) in &wanted {
+            ctx.check_cancelled("writing the notifications of the budget")?;
             match current.iter().find(|(a, _)| a == alert) {
                 None => api::create_notification(ctx, &account, &name, alert, subs).await?,
                 Some((_, have)) if have != subs => {
@@ -375,7 +410,7 @@ impl CostBudgetResource {
         }
 
         let arn = Self::arn(ctx, &account, &name);
-        let remote_tags = api::tags(ctx, &arn).await?;
+        let remote_tags = user_tags(&api::tags(ctx, &arn).await?);
         api::sync_tags(
             ctx,
             &arn,
@@ -386,9 +421,7 @@ impl CostBudgetResource {
 
         let mut state = planned.clone();
         state.account_id = Value::Value(account.clone());
-        self.refresh(ctx, state)
-            .await?
-            .ok_or_else(|| Error::Invalid(format!("the budget {name} vanished during the update")))
+        self.read_back(ctx, state).await
     }
 
     /// `id`, `arn` and `tags_all` as far as the plan can know them.
@@ -408,17 +441,7 @@ impl CostBudgetResource {
                 planned.arn = Value::Unknown;
             }
         }
-        planned.tags_all = match (&ctx, &planned.tags) {
-            (_, Value::Unknown) | (None, _) => Value::Unknown,
-            (Some(ctx), tags) => {
-                let own = tags.as_ref_option();
-                if own.is_some_and(|m| m.values().any(|v| !v.is_value())) {
-                    Value::Unknown
-                } else {
-                    to_value_map(&ctx.merged_tags(&known_map(tags)))
-                }
-            }
-        };
+        planned.tags_all = plan_tags_all(&self.aws, &planned.tags);
     }
 }
 
@@ -524,8 +547,8 @@ impl Resource for CostBudgetResource {
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let ctx = self.ctx(diags)?;
-        let state = self.create_all(&ctx, diags, &planned).await?;
-        Some((state, ValueEmpty::default()))
+        let applied = self.create_all(&ctx, diags, &planned).await?;
+        finish(diags, "the budget", true, applied, ValueEmpty::default())
     }
 
     async fn update<'a>(
@@ -538,19 +561,22 @@ impl Resource for CostBudgetResource {
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let ctx = self.ctx(diags)?;
-        match self.update_all(&ctx, diags, &prior, &planned).await {
-            Ok(state) => Some((state, private)),
+        let applied = match self.update_all(&ctx, diags, &prior, &planned).await {
+            Ok(state) => Applied::Done(state),
             Err(e) => {
-                if diags.errors.is_empty() {
-                    report(diags, "Cannot update the budget", e);
+                // Whatever was applied stays applied: the state is what a refresh sees.
+                let state = match self.refresh(&ctx, prior.clone()).await {
+                    Ok(Some(fresh)) => fresh,
+                    _ => prior,
+                };
+                if !diags.errors.is_empty() {
+                    // A check already reported the problem on its attribute.
+                    return Some((state, private));
                 }
-                // Whatever was applied stays applied; the next refresh sees it.
-                match self.refresh(&ctx, prior.clone()).await {
-                    Ok(Some(fresh)) => Some((fresh, private)),
-                    _ => Some((prior, private)),
-                }
+                Applied::failed(e, Some(state))
             }
-        }
+        };
+        finish(diags, "the budget", false, applied, private)
     }
 
     async fn destroy<'a>(
@@ -582,7 +608,7 @@ impl Resource for CostBudgetResource {
             .filter(|(a, n)| model::check_account_id(a).is_ok() && model::check_name(n).is_ok());
         let Some((account, name)) = parsed else {
             diags.root_error(
-                "Invalid import id",
+                Code::InvalidConfiguration.tag("Invalid import id"),
                 format!("{id:?} is not <account_id>:<budget name>: import with e.g. terraform import opsdeck_cost_budget.monthly 123456789012:opsdeck-prod-monthly"),
             );
             return None;
@@ -597,7 +623,7 @@ impl Resource for CostBudgetResource {
             Ok(Some(fresh)) => Some((fresh, ValueEmpty::default())),
             Ok(None) => {
                 diags.root_error(
-                    "Budget not found",
+                    Code::Gone.tag("Budget not found"),
                     format!("account {account} has no budget named {name:?} (AWS Budgets, signed in us-east-1)"),
                 );
                 None
