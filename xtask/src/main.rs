@@ -27,6 +27,8 @@ usage: cargo xtask <command>
   lambda       build Lambda functions for provided.al2023 and zip them to dist/lambda/<crate>.zip
                (args: <crate>..., workspace crates with one binary target)
   bench-schema time to schema and peak RSS of opsdeck vs hashicorp/aws (medians of 7 rounds)
+  bench-plan   on the stack `up` applied: whole-stack plan time with and without the
+               opsdeck resources (-target of the others), alternating rounds (arg: rounds, 3)
   bench-alarms refresh requests and plan time of 200 ratio alarms: opsdeck_alarm_set vs
                aws_cloudwatch_metric_alarm, one emulator (medians of 5 rounds)";
 
@@ -51,6 +53,12 @@ fn main() -> ExitCode {
             build_mirror().and_then(|p| xtask::bench_alarms::run(&p.source, &cli_config()?))
         }
         Some("lambda") => lambda(&args[1..]),
+        Some("bench-plan") => up::bench_plan(
+            args.get(1)
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(3)
+                .max(1),
+        ),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -269,6 +269,74 @@ pub fn down() -> Result<()> {
     Ok(())
 }
 
+/// `cargo xtask bench-plan`: on the stack `up` applied, alternating rounds of a whole-stack
+/// `terraform plan` and of one targeted at every resource but the opsdeck ones (same
+/// emulator, same state); prints the medians and what the opsdeck resources add.
+pub fn bench_plan(rounds: usize) -> Result<()> {
+    let ws = Workspace::new()?;
+    let state_dir = paths::cache_dir().join("emulator-main");
+    if !(state_dir.join("endpoint").is_file() && ws.var_file().is_file()) {
+        bail!("nothing to plan: run `cargo xtask up` first");
+    }
+    let emulator = Emulator::start_in(&state_dir)?;
+    let cli = paths::cache_dir().join("terraformrc");
+    let prod = prod_dir();
+    let env = with_data_dir(&emulator.env(), &ws.prod_data());
+    let version = std::fs::read_to_string(ws.current_file()).unwrap_or_else(|_| DEFAULT_VERSION.into());
+    let listed = crate::terraform(&prod, &env, &cli)
+        .args(["state", "list"])
+        .output()
+        .context("terraform state list")?;
+    if !listed.status.success() {
+        bail!("terraform state list failed: {}", String::from_utf8_lossy(&listed.stderr));
+    }
+    let addresses: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let is_opsdeck = |a: &str| a.split('.').any(|part| part.starts_with("opsdeck_"));
+    let opsdeck = addresses.iter().filter(|a| is_opsdeck(a)).count();
+    let targets: Vec<String> = addresses
+        .iter()
+        .filter(|a| !is_opsdeck(a) && !a.starts_with("data.") && !a.contains(".data."))
+        .map(|a| format!("-target={a}"))
+        .collect();
+    let var_file = format!("-var-file={}", ws.var_file().display());
+    let version_var = format!("app_version={}", version.trim());
+    let time_plan = |targeted: bool| -> Result<f64> {
+        let started = Instant::now();
+        let mut cmd = crate::terraform(&prod, &env, &cli);
+        cmd.args(["plan", "-input=false", "-no-color", "-lock=false", &var_file, "-var", &version_var]);
+        if targeted {
+            cmd.args(&targets);
+        }
+        let out = cmd.output().context("terraform plan")?;
+        if !out.status.success() {
+            bail!("terraform plan failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(started.elapsed().as_secs_f64())
+    };
+    let (mut with, mut without) = (Vec::new(), Vec::new());
+    for round in 1..=rounds {
+        with.push(time_plan(false)?);
+        without.push(time_plan(true)?);
+        eprintln!("round {round}: whole stack {:.1}s, without opsdeck {:.1}s", with[round - 1], without[round - 1]);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (w, wo) = (median(&mut with), median(&mut without));
+    println!(
+        "terraform plan of envs/prod, {} resources in state ({opsdeck} opsdeck), median of {rounds} alternating rounds:\n  whole stack        {w:.1} s\n  without opsdeck    {wo:.1} s (-target of the other {} resources)\n  opsdeck adds       {:+.1} % ({:.2}x)",
+        addresses.len(),
+        targets.len(),
+        (w / wo - 1.0) * 100.0,
+        w / wo
+    );
+    Ok(())
+}
+
 fn with_data_dir(env: &[(String, String)], data_dir: &Path) -> Vec<(String, String)> {
     let mut env = env.to_vec();
     env.push(("TF_DATA_DIR".into(), data_dir.display().to_string()));
