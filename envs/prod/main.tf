@@ -110,9 +110,10 @@ module "edge" {
   minimum_protocol_version = var.domain.minimum_protocol_version
   force_destroy            = !local.protect
 
+  # No depends_on on the guards: a failed precondition stops the plan anyway, and a
+  # module-level depends_on would defer the module's data sources (and so its bucket
+  # names) to apply time whenever the guards' input changes.
   tags = local.tags
-
-  depends_on = [terraform_data.production_guards]
 }
 
 ################################################################################
@@ -290,12 +291,12 @@ module "observability" {
     monthly_budget_usd   = var.monthly_budget_usd
     budget_cost_filters  = { TagKeyValue = ["user:Environment$${var.environment}"] }
     anomaly_monitor_tags = { Environment = var.environment }
-    anomaly_topic_arn    = aws_sns_topic.cost_anomalies.arn
+    # Through the policy resource (its arn is the topic's), so the subscription waits
+    # for the publish permission without a module-level depends_on.
+    anomaly_topic_arn = aws_sns_topic_policy.cost_anomalies.arn
   }
 
   tags = local.tags
-
-  depends_on = [aws_sns_topic_policy.cost_anomalies]
 }
 
 module "audit" {
