@@ -53,12 +53,9 @@ fn main() -> ExitCode {
             build_mirror().and_then(|p| xtask::bench_alarms::run(&p.source, &cli_config()?))
         }
         Some("lambda") => lambda(&args[1..]),
-        Some("bench-plan") => up::bench_plan(
-            args.get(1)
-                .and_then(|r| r.parse().ok())
-                .unwrap_or(3)
-                .max(1),
-        ),
+        Some("bench-plan") => {
+            up::bench_plan(args.get(1).and_then(|r| r.parse().ok()).unwrap_or(3).max(1))
+        }
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -214,7 +214,14 @@ pub fn down() -> Result<()> {
     let ws = Workspace::new()?;
     let state_dir = paths::cache_dir().join("emulator-main");
     let cli = paths::cache_dir().join("terraformrc");
-    let alive = state_dir.join("endpoint").is_file() && ws.var_file().is_file();
+    // Only a live emulator holds the stack: a new one would be empty, and applying to it
+    // would first build everything.
+    let live = Command::new(terratest::emulator::launcher())
+        .args(["status", "--state-dir", &state_dir.display().to_string()])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    let alive = live && ws.var_file().is_file();
     if alive {
         let emulator = Emulator::start_in(&state_dir)?;
         let env = emulator.env();
@@ -282,13 +289,17 @@ pub fn bench_plan(rounds: usize) -> Result<()> {
     let cli = paths::cache_dir().join("terraformrc");
     let prod = prod_dir();
     let env = with_data_dir(&emulator.env(), &ws.prod_data());
-    let version = std::fs::read_to_string(ws.current_file()).unwrap_or_else(|_| DEFAULT_VERSION.into());
+    let version =
+        std::fs::read_to_string(ws.current_file()).unwrap_or_else(|_| DEFAULT_VERSION.into());
     let listed = crate::terraform(&prod, &env, &cli)
         .args(["state", "list"])
         .output()
         .context("terraform state list")?;
     if !listed.status.success() {
-        bail!("terraform state list failed: {}", String::from_utf8_lossy(&listed.stderr));
+        bail!(
+            "terraform state list failed: {}",
+            String::from_utf8_lossy(&listed.stderr)
+        );
     }
     let addresses: Vec<String> = String::from_utf8_lossy(&listed.stdout)
         .lines()
@@ -306,13 +317,24 @@ pub fn bench_plan(rounds: usize) -> Result<()> {
     let time_plan = |targeted: bool| -> Result<f64> {
         let started = Instant::now();
         let mut cmd = crate::terraform(&prod, &env, &cli);
-        cmd.args(["plan", "-input=false", "-no-color", "-lock=false", &var_file, "-var", &version_var]);
+        cmd.args([
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-lock=false",
+            &var_file,
+            "-var",
+            &version_var,
+        ]);
         if targeted {
             cmd.args(&targets);
         }
         let out = cmd.output().context("terraform plan")?;
         if !out.status.success() {
-            bail!("terraform plan failed: {}", String::from_utf8_lossy(&out.stderr));
+            bail!(
+                "terraform plan failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         Ok(started.elapsed().as_secs_f64())
     };
@@ -320,7 +342,11 @@ pub fn bench_plan(rounds: usize) -> Result<()> {
     for round in 1..=rounds {
         with.push(time_plan(false)?);
         without.push(time_plan(true)?);
-        eprintln!("round {round}: whole stack {:.1}s, without opsdeck {:.1}s", with[round - 1], without[round - 1]);
+        eprintln!(
+            "round {round}: whole stack {:.1}s, without opsdeck {:.1}s",
+            with[round - 1],
+            without[round - 1]
+        );
     }
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);

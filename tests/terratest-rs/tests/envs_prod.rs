@@ -537,7 +537,21 @@ fn leftovers(aws: &Aws) -> Vec<String> {
             if meta.key_manager().map(|m| m.as_str()) == Some("CUSTOMER")
                 && state != "PendingDeletion"
             {
-                left.push(format!("KMS key {:?} ({state})", meta.key_id()));
+                let aliases = aws
+                    .run(kms.list_aliases().key_id(meta.key_id()).send())
+                    .map(|a| {
+                        a.aliases()
+                            .iter()
+                            .filter_map(|a| a.alias_name().map(str::to_owned))
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default();
+                left.push(format!(
+                    "KMS key {:?} ({state}) in {}: {:?} {aliases:?}",
+                    meta.key_id(),
+                    if us_east_1 { "us-east-1" } else { REGION },
+                    meta.description()
+                ));
             }
         }
         let secrets = aws_sdk_secretsmanager::Client::new(config);
