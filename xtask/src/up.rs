@@ -492,7 +492,7 @@ fn print_summary(output_json: &str) -> Result<()> {
         ("CloudFront", value("cloudfront_domain_name")),
         ("trail", value("trail_arn")),
     ] {
-        println!("  {label:<14} {}", v.as_str().unwrap_or("-"));
+        println!("  {label:<22} {}", v.as_str().unwrap_or("-"));
     }
     if let Some(topics) = value("alarm_topic_arns").as_object() {
         for (region, arn) in topics {
@@ -506,7 +506,7 @@ fn print_summary(output_json: &str) -> Result<()> {
     if let Some(sets) = opsdeck["alarm_sets"].as_array() {
         for set in sets {
             println!(
-                "  {:<14} {} ({})",
+                "  {:<22} {} ({})",
                 "alarm set",
                 set["name"].as_str().unwrap_or("-"),
                 set["region"].as_str().unwrap_or("-")

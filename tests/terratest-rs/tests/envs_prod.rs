@@ -31,6 +31,9 @@ const STATE_BUCKET: &str = "opsdeck-terraform-state";
 const ARTIFACT_BUCKET: &str = "opsdeck-artifacts";
 const STATE_KEY: &str = "opsdeck/prod/terraform.tfstate";
 
+/// Metric alarms (name, threshold, description) and composites (name, alarm actions).
+type Alarms = (Vec<(String, f64, String)>, Vec<(String, Vec<String>)>);
+
 /// SDK clients on the emulator, in a region.
 struct Aws {
     rt: tokio::runtime::Runtime,
@@ -86,7 +89,7 @@ impl Aws {
     }
 
     /// Every metric alarm (name -> threshold) and composite (name -> actions) of a region.
-    fn alarms(&self, us_east_1: bool) -> (Vec<(String, f64, String)>, Vec<(String, Vec<String>)>) {
+    fn alarms(&self, us_east_1: bool) -> Alarms {
         let cw = self.cloudwatch(us_east_1);
         let mut metrics = Vec::new();
         let mut composites = Vec::new();
