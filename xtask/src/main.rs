@@ -14,10 +14,12 @@ mod test_cmd;
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
-  up           the main job: build the provider mirror, start the AWS emulator, terraform
-               init + apply the main configuration with opsdeck installed from the mirror,
-               print its outputs (options: --dir <terraform dir>)
-  down         destroy what `up` applied and stop its emulator
+  up           the main job: build the provider mirror and the Lambda functions, start the
+               AWS emulator, apply envs/prod on it (S3 backend with its lock file on the
+               emulator's S3), print the outputs and the time taken
+               (options: --version <app version> (default v1), --dir <other terraform dir>)
+  down         destroy what `up` applied (lifting deletion protection, a test-only
+               variable) and stop its emulator
   test         every test: formatting, lints, unit, emulator, terraform test, checkov,
                terratest-rs against the emulator
   mirror       build the release binary and write dist/mirror and dist/release
@@ -25,17 +27,24 @@ usage: cargo xtask <command>
   lambda       build Lambda functions for provided.al2023 and zip them to dist/lambda/<crate>.zip
                (args: <crate>..., workspace crates with one binary target)
   bench-schema time to schema and peak RSS of opsdeck vs hashicorp/aws (medians of 7 rounds)
+  bench-plan   on the stack `up` applied: whole-stack plan time with and without the
+               opsdeck resources (-target of the others), alternating rounds (arg: rounds, 3)
   bench-alarms refresh requests and plan time of 200 ratio alarms: opsdeck_alarm_set vs
                aws_cloudwatch_metric_alarm, one emulator (medians of 5 rounds)";
 
-/// The configuration `up` applies until envs/prod exists.
-const MAIN_DIR_FALLBACK: &str = "provider/examples/quickstart";
+mod up;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("up") => up(&args[1..]),
-        Some("down") => down(&args[1..]),
+        Some("up") => up::parse(&args[1..]).and_then(|a| match a.dir {
+            None => up::up(&a.version),
+            Some(dir) => up(&dir),
+        }),
+        Some("down") => up::parse(&args[1..]).and_then(|a| match a.dir {
+            None => up::down(),
+            Some(dir) => down(&dir),
+        }),
         Some("test") => test_cmd::test(),
         Some("mirror") => build_mirror().map(|p| report_mirror(&p)),
         Some("cli-config") => cli_config().map(|p| println!("{}", p.display())),
@@ -44,6 +53,9 @@ fn main() -> ExitCode {
             build_mirror().and_then(|p| xtask::bench_alarms::run(&p.source, &cli_config()?))
         }
         Some("lambda") => lambda(&args[1..]),
+        Some("bench-plan") => {
+            up::bench_plan(args.get(1).and_then(|r| r.parse().ok()).unwrap_or(3).max(1))
+        }
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -169,7 +181,7 @@ fn lambda(crates: &[String]) -> Result<()> {
         bail!("usage: cargo xtask lambda <crate>... (workspace crates under lambdas/, one binary target each)");
     }
     for name in crates {
-        let packed = build_lambda(name)?;
+        let packed = build_lambda(name, "release")?;
         // stderr: stdout stays one parseable line per crate.
         let glibc = packed
             .max_glibc
@@ -186,9 +198,10 @@ fn lambda(crates: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Release build of a function crate's only binary, zipped as `bootstrap` to
-/// `dist/lambda/<crate>.zip` after checking its glibc needs against provided.al2023.
-pub(crate) fn build_lambda(name: &str) -> Result<xtask::lambda::LambdaZip> {
+/// Build of a function crate's only binary in `profile` (`release` for `cargo xtask
+/// lambda`), zipped as `bootstrap` to `dist/lambda/<crate>.zip` after checking its glibc
+/// needs against provided.al2023.
+pub(crate) fn build_lambda(name: &str, profile: &str) -> Result<xtask::lambda::LambdaZip> {
     let out = cargo()
         .args(["metadata", "--format-version", "1", "--no-deps"])
         .current_dir(root())
@@ -215,30 +228,30 @@ pub(crate) fn build_lambda(name: &str) -> Result<xtask::lambda::LambdaZip> {
         bail!("{name} must have exactly one binary target, it has {bins:?}")
     };
     steps::run(
-        &format!("build the {name} Lambda (release)"),
+        &format!("build the {name} Lambda ({profile})"),
         cargo()
-            .args(["build", "--locked", "--release", "-p", name, "--bin", bin])
+            .args([
+                "build",
+                "--locked",
+                "--profile",
+                profile,
+                "-p",
+                name,
+                "--bin",
+                bin,
+            ])
             .current_dir(root()),
         "see the compiler output above",
     )?;
-    let binary = target_dir()?.join("release").join(bin);
+    let profile_dir = if profile == "dev" { "debug" } else { profile };
+    let binary = target_dir()?.join(profile_dir).join(bin);
     let zip = paths::dist_dir().join("lambda").join(format!("{name}.zip"));
     xtask::lambda::package(&binary, &zip)
 }
 
-fn main_dir(args: &[String]) -> Result<PathBuf> {
-    let dir = match args {
-        [flag, dir] if flag == "--dir" => root().join(dir),
-        [] => {
-            let prod = root().join("envs/prod");
-            if prod.join("main.tf").is_file() {
-                prod
-            } else {
-                root().join(MAIN_DIR_FALLBACK)
-            }
-        }
-        _ => bail!("usage: cargo xtask up [--dir <terraform dir>]"),
-    };
+/// A configuration other than envs/prod given with `--dir`, relative to the repository.
+fn other_dir(dir: &str) -> Result<PathBuf> {
+    let dir = root().join(dir);
     if !dir.is_dir() {
         bail!("{} does not exist", dir.display());
     }
@@ -255,7 +268,7 @@ pub(crate) fn terraform(dir: &Path, env: &[(String, String)], cli_config: &Path)
     cmd
 }
 
-fn main_emulator() -> Result<Emulator> {
+pub(crate) fn main_emulator() -> Result<Emulator> {
     steps::run(
         "emulator environment",
         Command::new(terratest::emulator::launcher()).arg("venv"),
@@ -267,9 +280,10 @@ fn main_emulator() -> Result<Emulator> {
     Ok(emulator)
 }
 
-fn up(args: &[String]) -> Result<()> {
+/// `up --dir D`: init + apply of any configuration with local state (the quickstart).
+fn up(dir: &str) -> Result<()> {
     let started = Instant::now();
-    let dir = main_dir(args)?;
+    let dir = other_dir(dir)?;
     let packaged = build_mirror()?;
     report_mirror(&packaged);
     let cli = cli_config()?;
@@ -306,6 +320,16 @@ fn up(args: &[String]) -> Result<()> {
 /// the old copy in `.terraform` or refuse the lock file. Locally (never in a release)
 /// we drop the stale lock entry and the cached copy so init picks the new build.
 pub(crate) fn forget_rebuilt_provider(dir: &Path, packaged: &Packaged) -> Result<()> {
+    forget_rebuilt_provider_in(dir, &dir.join(".terraform"), packaged)
+}
+
+/// [`forget_rebuilt_provider`] for a configuration whose working data lives in
+/// `data_dir` (TF_DATA_DIR) rather than in `<dir>/.terraform`.
+pub(crate) fn forget_rebuilt_provider_in(
+    dir: &Path,
+    data_dir: &Path,
+    packaged: &Packaged,
+) -> Result<()> {
     let lock_path = dir.join(".terraform.lock.hcl");
     let Ok(lock) = std::fs::read_to_string(&lock_path) else {
         return Ok(());
@@ -331,15 +355,15 @@ pub(crate) fn forget_rebuilt_provider(dir: &Path, packaged: &Packaged) -> Result
         format!("{}{}", &lock[..start], lock[end..].trim_start_matches('\n')),
     )?;
     let hostname = packaged.source.split('/').next().unwrap_or_default();
-    let cached = dir.join(".terraform/providers").join(hostname);
+    let cached = data_dir.join("providers").join(hostname);
     if cached.is_dir() {
         std::fs::remove_dir_all(&cached)?;
     }
     Ok(())
 }
 
-fn down(args: &[String]) -> Result<()> {
-    let dir = main_dir(args)?;
+fn down(dir: &str) -> Result<()> {
+    let dir = other_dir(dir)?;
     let state_dir = paths::cache_dir().join("emulator-main");
     let cli = paths::cache_dir().join("terraformrc");
     if state_dir.join("endpoint").is_file() && dir.join("terraform.tfstate").is_file() {

@@ -378,7 +378,7 @@ pub(crate) fn test() -> Result<()> {
     // The Lambda zip the compute and edge suites deploy, built once here (release, glibc
     // checked) instead of once per suite.
     let lambda_started = Instant::now();
-    let lambda = crate::build_lambda("health");
+    let lambda = crate::build_lambda("health", "release");
     rows.push(Finished {
         name: "Lambda zip (health, release)".into(),
         hint: "run `cargo xtask lambda health`".into(),

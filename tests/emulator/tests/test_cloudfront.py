@@ -181,3 +181,26 @@ def test_distribution_reads_back_access_control_policies_and_default_certificate
     with pytest.raises(ClientError) as error:
         cf.delete_response_headers_policy(Id=headers["ResponseHeadersPolicy"]["Id"], IfMatch=headers["ETag"])
     assert _code(error) == "ResponseHeadersPolicyInUse"
+
+
+def test_a_distribution_with_its_own_certificate_does_not_read_back_the_default_one(emulator):
+    cf = emulator.client("cloudfront")
+    origin = {"Id": "s3", "DomainName": "b.s3.us-east-1.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}
+    certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+    config = {
+        "CallerReference": "own-certificate", "Comment": "test", "Enabled": True,
+        "Aliases": {"Quantity": 1, "Items": ["app.example.com"]},
+        "Origins": {"Quantity": 1, "Items": [origin]},
+        "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "https-only",
+                                 "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                                 "MinTTL": 0},
+        # As Terraform sends it: CloudFrontDefaultCertificate left out when false.
+        "ViewerCertificate": {"ACMCertificateArn": certificate_arn,
+                              "SSLSupportMethod": "sni-only", "MinimumProtocolVersion": "TLSv1.2_2021"},
+    }  # fmt: skip
+    dist = cf.create_distribution(DistributionConfig=config)["Distribution"]
+    certificate = cf.get_distribution_config(Id=dist["Id"])["DistributionConfig"]["ViewerCertificate"]
+    assert certificate["CloudFrontDefaultCertificate"] is False
+    assert certificate["ACMCertificateArn"] == certificate_arn
+    assert certificate["CertificateSource"] == "acm"
+    assert (certificate["SSLSupportMethod"], certificate["MinimumProtocolVersion"]) == ("sni-only", "TLSv1.2_2021")

@@ -249,6 +249,83 @@ pub const PRESETS: &[Preset] = &[
         evaluation_periods: 1,
         what: "logged errors",
     },
+    // Aurora presets read the cluster-level metrics (dimension DBClusterIdentifier), whose
+    // Maximum is the busiest instance of the cluster. One datapoint is enough to fire, so
+    // even a bound that counts an extra period and the 60 s evaluation interval keeps
+    // them at 60 x (1 + 1) + 60 + 60 = 240 s (P4).
+    Preset {
+        name: "aurora_connections",
+        dimension_name: Some("DBClusterIdentifier"),
+        dimension_help: "the Aurora cluster identifier",
+        body: PresetBody::Single {
+            namespace: "AWS/RDS",
+            metric: "DatabaseConnections",
+            statistic: "Maximum",
+            extra_dimensions: &[],
+        },
+        comparison: DEFAULT_COMPARISON,
+        // 80 % of 189, the max_connections of Aurora PostgreSQL Serverless v2 with a
+        // maximum of 1 ACU (the smallest row of AWS's table): set threshold to 80 % of
+        // your cluster's `SHOW max_connections`.
+        threshold: 150.0,
+        range: ThresholdRange::NonNegative,
+        unit: " connections",
+        period: 60,
+        evaluation_periods: 1,
+        what: "connections",
+    },
+    Preset {
+        name: "aurora_capacity",
+        dimension_name: Some("DBClusterIdentifier"),
+        dimension_help: "the Aurora cluster identifier",
+        body: PresetBody::Single {
+            namespace: "AWS/RDS",
+            metric: "ServerlessDatabaseCapacity",
+            statistic: "Maximum",
+            extra_dimensions: &[],
+        },
+        // At the maximum ACU the cluster cannot scale further: >= max, not > max.
+        comparison: "GreaterThanOrEqualToThreshold",
+        // The seed's maximum (R1.1-b); set it to the cluster's max_capacity.
+        threshold: 2.0,
+        range: ThresholdRange::Positive,
+        unit: " ACU",
+        period: 60,
+        evaluation_periods: 1,
+        what: "capacity",
+    },
+    Preset {
+        name: "aurora_cpu",
+        dimension_name: Some("DBClusterIdentifier"),
+        dimension_help: "the Aurora cluster identifier",
+        body: PresetBody::Single {
+            namespace: "AWS/RDS",
+            metric: "CPUUtilization",
+            statistic: "Maximum",
+            extra_dimensions: &[],
+        },
+        comparison: DEFAULT_COMPARISON,
+        threshold: 80.0,
+        range: ThresholdRange::Percent,
+        unit: "%",
+        period: 60,
+        evaluation_periods: 1,
+        what: "CPU utilization",
+    },
+    Preset {
+        name: "db_connection_errors",
+        dimension_name: None,
+        dimension_help: "the log metric as NAMESPACE/METRIC that a metric filter on the functions' logs publishes, e.g. \"Opsdeck/App/DatabaseConnectionErrors\"",
+        body: PresetBody::LogMetric { statistic: "Sum" },
+        comparison: DEFAULT_COMPARISON,
+        // Any database connection error (R3.2-c).
+        threshold: 0.0,
+        range: ThresholdRange::NonNegative,
+        unit: " errors",
+        period: 60,
+        evaluation_periods: 1,
+        what: "database connection errors",
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {
@@ -415,6 +492,7 @@ fn preset_subject(p: &Preset) -> &'static str {
         Some("AWS/ApiGateway") => "API Gateway",
         Some("AWS/States") => "Step Functions",
         Some("AWS/CloudFront") => "CloudFront",
+        Some("AWS/RDS") => "Aurora",
         Some(other) => other,
         None => "Log metric",
     }
@@ -1020,5 +1098,101 @@ mod tests {
         assert!(check_statistic("p99.9").is_ok());
         assert!(check_statistic("p0").is_err());
         assert!(check_statistic("Median").is_err());
+    }
+
+    /// The presets the observability module needs (issue 13), read the way CloudWatch
+    /// must see them.
+    #[test]
+    fn aurora_presets_watch_the_cluster_metrics() {
+        let cases = [
+            (
+                "aurora_connections",
+                "DatabaseConnections",
+                "GreaterThanThreshold",
+                150.0,
+            ),
+            (
+                "aurora_capacity",
+                "ServerlessDatabaseCapacity",
+                "GreaterThanOrEqualToThreshold",
+                2.0,
+            ),
+            ("aurora_cpu", "CPUUtilization", "GreaterThanThreshold", 80.0),
+        ];
+        for (name, metric, comparison, threshold) in cases {
+            let p = preset(name).unwrap_or_else(|| panic!("{name} is not a preset"));
+            let Some(Body::Single(m)) = preset_body(p, "opsdeck-prod", None) else {
+                panic!("{name}: one metric expected")
+            };
+            assert_eq!(m.namespace, "AWS/RDS", "{name}");
+            assert_eq!(m.metric_name, metric, "{name}");
+            assert_eq!(m.statistic, "Maximum", "{name}: the busiest instance");
+            assert_eq!(
+                m.dimensions,
+                BTreeMap::from([("DBClusterIdentifier".to_owned(), "opsdeck-prod".to_owned())]),
+                "{name}"
+            );
+            assert_eq!(
+                (p.comparison, p.threshold),
+                (comparison, threshold),
+                "{name}"
+            );
+        }
+        let capacity = preset("aurora_capacity").unwrap();
+        let body = preset_body(capacity, "opsdeck-prod", None).unwrap();
+        assert_eq!(
+            default_description(
+                &Kind::Preset(capacity),
+                &body,
+                capacity.comparison,
+                capacity.threshold,
+                Some("opsdeck-prod")
+            ),
+            "Aurora opsdeck-prod: capacity >= 2 ACU"
+        );
+        assert!(preset("aurora_cpu").unwrap().range.check(101.0).is_err());
+    }
+
+    #[test]
+    fn database_connection_errors_alarm_on_any_logged_error() {
+        let p = preset("db_connection_errors").unwrap();
+        let Some(Body::Single(m)) = preset_body(p, "Opsdeck/App/DatabaseConnectionErrors", None)
+        else {
+            panic!("one metric expected")
+        };
+        assert_eq!(
+            (
+                m.namespace.as_str(),
+                m.metric_name.as_str(),
+                m.statistic.as_str()
+            ),
+            ("Opsdeck/App", "DatabaseConnectionErrors", "Sum")
+        );
+        assert!(m.dimensions.is_empty());
+        assert_eq!((p.comparison, p.threshold), ("GreaterThanThreshold", 0.0));
+        assert!(preset_body(p, "NoNamespace", None).is_none());
+    }
+
+    /// The stricter bound being worked on for P4 counts one more period and CloudWatch's
+    /// 60 s evaluation interval: the new presets must stay well inside 300 s under it.
+    #[test]
+    fn new_presets_fire_well_within_five_minutes_under_a_stricter_bound() {
+        for name in [
+            "aurora_connections",
+            "aurora_capacity",
+            "aurora_cpu",
+            "db_connection_errors",
+        ] {
+            let p = preset(name).unwrap();
+            let body = preset_body(p, "Opsdeck/App/Errors", None).unwrap();
+            let delay = body
+                .namespaces()
+                .iter()
+                .map(|ns| publication_delay(ns))
+                .max()
+                .unwrap();
+            let strict = p.period * (p.evaluation_periods + 1) + 60 + i64::from(delay);
+            assert!(strict <= 240, "{name}: {strict}s under the stricter bound");
+        }
     }
 }

@@ -116,6 +116,18 @@ def _certificate_init(self: Any, config: dict[str, Any]) -> None:
     # CloudFront's default certificate has no SSL support method; moto made it "sni-only".
     if not config.get("SSLSupportMethod") and not (config.get("ACMCertificateArn") or config.get("IAMCertificateId")):
         self.ssl_support_method = None
+    # Terraform omits CloudFrontDefaultCertificate when it is false, and moto took a missing
+    # one for true: a distribution with its own certificate read back as using CloudFront's
+    # default one. Missing now means "no certificate of its own given".
+    default = config.get("CloudFrontDefaultCertificate")
+    if default is None:
+        self.cloud_front_default_certificate = not (config.get("ACMCertificateArn") or config.get("IAMCertificateId"))
+    else:
+        self.cloud_front_default_certificate = default is True or str(default).lower() == "true"
+    if config.get("ACMCertificateArn"):
+        self.certificate_source = "acm"
+    elif config.get("IAMCertificateId"):
+        self.certificate_source = "iam"
 
 
 cf_models.DefaultCacheBehaviour.__init__ = _behaviour_init  # type: ignore[method-assign]
