@@ -68,7 +68,7 @@ resource "aws_kms_key" "this" {
         Resource = "*"
         Condition = {
           StringEquals = {
-            "kms:ViaService"    = "dynamodb.${data.aws_region.current.name}.amazonaws.com"
+            "kms:ViaService"    = "dynamodb.${data.aws_region.current.id}.amazonaws.com"
             "kms:CallerAccount" = data.aws_caller_identity.current.account_id
           }
         }
@@ -134,7 +134,7 @@ resource "aws_dynamodb_table" "this" {
 # plan-level tests can read the statements.
 locals {
   key_through_dynamodb = {
-    StringEquals = { "kms:ViaService" = "dynamodb.${data.aws_region.current.name}.amazonaws.com" }
+    StringEquals = { "kms:ViaService" = "dynamodb.${data.aws_region.current.id}.amazonaws.com" }
   }
 
   writer_policy = {
