@@ -80,6 +80,7 @@ override_resource {
 }
 
 variables {
+  name                   = "opsdeck"
   subnet_ids             = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
   vpc_security_group_ids = ["sg-0dddddddddddddddd"]
   availability_zones     = ["ap-northeast-1a", "ap-northeast-1c"]
@@ -94,8 +95,18 @@ run "seed_defaults" {
 
   # R1.1-a/b: Aurora PostgreSQL Serverless v2, 0.5-2.0 ACU.
   assert {
-    condition     = aws_rds_cluster.this.engine == "aurora-postgresql" && aws_rds_cluster.this.engine_mode == "provisioned" && aws_rds_cluster.this.engine_version == "16.6"
+    condition     = aws_rds_cluster.this.engine == "aurora-postgresql" && aws_rds_cluster.this.engine_mode == "provisioned"
     error_message = "The cluster must be Aurora PostgreSQL in provisioned mode (Serverless v2)."
+  }
+  # Issue 16, finding 7: the major is pinned, the minor is AWS's (automatic minor upgrades
+  # in the maintenance window), so an upgraded minor never plans a downgrade.
+  assert {
+    condition     = aws_rds_cluster.this.engine_version == "16" && aws_rds_cluster_parameter_group.this.family == "aurora-postgresql16"
+    error_message = "engine_version must default to the major version only (\"16\"), with the family that follows it."
+  }
+  assert {
+    condition     = aws_rds_cluster_instance.writer.auto_minor_version_upgrade && alltrue([for r in aws_rds_cluster_instance.reader : r.auto_minor_version_upgrade])
+    error_message = "Minor upgrades stay automatic (security fixes)."
   }
   assert {
     condition     = aws_rds_cluster.this.serverlessv2_scaling_configuration[0].min_capacity == 0.5 && aws_rds_cluster.this.serverlessv2_scaling_configuration[0].max_capacity == 2
@@ -376,5 +387,40 @@ run "throwaway_settings" {
   assert {
     condition     = output.db_connect_policy_json == null
     error_message = "No IAM database users, no connect policy."
+  }
+}
+
+# Issue 16, finding 7: a pinned minor is allowed with automatic minor upgrades off.
+run "pinned_minor_without_automatic_upgrades" {
+  command = plan
+
+  variables {
+    engine_version             = "16.6"
+    auto_minor_version_upgrade = false
+  }
+
+  assert {
+    condition     = aws_rds_cluster.this.engine_version == "16.6" && !aws_rds_cluster_instance.writer.auto_minor_version_upgrade && alltrue([for r in aws_rds_cluster_instance.reader : !r.auto_minor_version_upgrade])
+    error_message = "A pinned minor version must come with automatic minor upgrades off on every instance."
+  }
+}
+
+# Issue 16, finding 6: the monitoring role by prefix, with a boundary; aliases with a suffix
+# on request.
+run "role_names_and_boundaries" {
+  command = plan
+
+  variables {
+    role_permissions_boundary = "arn:aws:iam::123456789012:policy/platform-boundary"
+    kms_alias_use_name_prefix = true
+  }
+
+  assert {
+    condition     = aws_iam_role.monitoring[0].name_prefix == "opsdeck-rds-monitoring-" && aws_iam_role.monitoring[0].permissions_boundary == "arn:aws:iam::123456789012:policy/platform-boundary"
+    error_message = "The monitoring role must be named by prefix and carry the boundary."
+  }
+  assert {
+    condition     = aws_kms_alias.database.name_prefix == "alias/opsdeck-database-" && aws_kms_alias.secrets.name_prefix == "alias/opsdeck-secrets-"
+    error_message = "kms_alias_use_name_prefix must give both aliases a unique suffix."
   }
 }

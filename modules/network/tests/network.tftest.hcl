@@ -108,6 +108,10 @@ override_resource {
   values          = { id = "rtb-0private22222222222" }
 }
 
+variables {
+  name = "opsdeck"
+}
+
 run "seed_defaults" {
   command = plan
 
@@ -463,5 +467,24 @@ run "flow_logs_disabled" {
   assert {
     condition     = output.flow_log_id == null && output.flow_log_kms_key_arn == null
     error_message = "Flow log outputs must be null when disabled."
+  }
+}
+
+# Issue 16, finding 6: the flow-log role by prefix (IAM is global), with a boundary.
+run "role_names_and_boundaries" {
+  command = plan
+
+  variables {
+    role_permissions_boundary = "arn:aws:iam::123456789012:policy/platform-boundary"
+    kms_alias_use_name_prefix = true
+  }
+
+  assert {
+    condition     = aws_iam_role.flow_logs[0].name_prefix == "opsdeck-vpc-flow-logs-" && aws_iam_role.flow_logs[0].permissions_boundary == "arn:aws:iam::123456789012:policy/platform-boundary"
+    error_message = "The flow-log role must be named by prefix and carry the boundary."
+  }
+  assert {
+    condition     = aws_kms_alias.flow_logs[0].name_prefix == "alias/opsdeck-flow-logs-"
+    error_message = "kms_alias_use_name_prefix must give the alias a unique suffix."
   }
 }

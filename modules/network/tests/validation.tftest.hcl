@@ -23,6 +23,27 @@ mock_provider "aws" {
   }
 }
 
+variables {
+  name = "opsdeck"
+}
+
+# Issue 16, finding 6: no default name, so two instances cannot collide on one.
+run "name_is_required" {
+  command = plan
+  variables {
+    name = null
+  }
+  expect_failures = [var.name]
+}
+
+run "role_permissions_boundary_is_a_policy_arn" {
+  command = plan
+  variables {
+    role_permissions_boundary = "arn:aws:iam::123456789012:role/boundary"
+  }
+  expect_failures = [var.role_permissions_boundary]
+}
+
 run "name_format" {
   command = plan
   variables {
