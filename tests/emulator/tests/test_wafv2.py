@@ -29,7 +29,7 @@ def stage(emulator, name: str) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("stage_name", ["live-v2", "live_v2"])
-def test_the_stage_tells_its_web_acl_whatever_its_name(emulator, stage_name):
+def test_the_stage_tells_its_web_acl_until_it_is_disassociated(emulator, stage_name):
     waf = emulator.client("wafv2")
     apigw = emulator.client("apigateway")
     acl = web_acl(emulator)

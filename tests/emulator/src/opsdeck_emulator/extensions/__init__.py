@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 # Modules whose import registers operations (some also fix a moto model). Add new ones here.
 MODULES = [
     "awslambda", "budgets", "cloudfront", "cloudwatch", "ec2", "iam", "rds", "s3", "secretsmanager", "stepfunctions",
-    "tagging", "wafv2",
+    "tagging", "wafv2", "cloudfront_certificates",
 ]  # fmt: skip
 
 

@@ -1,20 +1,19 @@
 """WAFv2 (signing name `wafv2`): web ACL associations with API Gateway stages, as AWS checks them.
 
-moto 5.2.5 accepts any resource ARN in AssociateWebACL (a stage that does not exist, a CloudFront
-distribution, a web ACL of scope CLOUDFRONT on a regional stage), records the web ACL on a stage
-only when the stage name is letters and digits (its pattern misses the '-' and '_' that stage
-names may hold), never clears a stage's web ACL on DisassociateWebACL (GetStage kept showing a
-removed ACL), and deletes a web ACL that resources still use. modules/compute associates its
-regional web ACL with the API stage (aws_wafv2_web_acl_association), so a wrong association must
-fail on the emulator as it fails on AWS, and the stage must tell which web ACL guards it.
+moto 5.2.5 accepts any resource ARN in AssociateWebACL (a stage that does not exist, a stage of
+another region, a CloudFront distribution, a web ACL of scope CLOUDFRONT on a regional stage),
+keeps a resource associated with two web ACLs when it is associated again (GetWebACLForResource
+then answers the first), and deletes a web ACL that resources still use. modules/compute
+associates its regional web ACL with the API stage (aws_wafv2_web_acl_association), so a wrong
+association must fail on the emulator as it fails on AWS.
 
   AssociateWebACL     the web ACL must exist (WAFNonexistentItemException) and be REGIONAL, a
                       CloudFront distribution is refused (CloudFront takes its web ACL through
                       the distribution's WebACLId), an API Gateway stage must exist in the web
                       ACL's region (WAFNonexistentItemException / WAFInvalidParameterException);
                       a resource has one web ACL: a new association replaces the old one; the
-                      stage's webAclArn follows, whatever its name.
-  DisassociateWebACL  also clears the stage's webAclArn.
+                      stage's webAclArn follows.
+  DisassociateWebACL  moto's, and the stage's webAclArn cleared (as moto does).
   DeleteWebACL        refused while a resource is associated (WAFAssociatedItemException).
 """
 
