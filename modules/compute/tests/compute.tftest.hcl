@@ -143,8 +143,43 @@ run "seed_defaults" {
     error_message = "The API execution log group must be created by the module under the name API Gateway writes to."
   }
   assert {
-    condition     = aws_kms_key.this[0].enable_key_rotation && strcontains(aws_kms_key.this[0].policy, "/aws/lambda/opsdeck-api") && strcontains(aws_kms_key.this[0].policy, "API-Gateway-Execution-Logs_*/live")
-    error_message = "The created key must rotate and let CloudWatch Logs use it for the module's log groups only."
+    condition     = aws_kms_key.this[0].enable_key_rotation
+    error_message = "The created key must rotate."
+  }
+  # Issue 16, finding 5: the exact key policy, every principal, action and log group.
+  assert {
+    condition = jsondecode(aws_kms_key.this[0].policy).Statement == [
+      {
+        Sid       = "AccountAdministersThroughIam"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::123456789012:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchLogsUsesKeyForModuleLogGroups"
+        Effect    = "Allow"
+        Principal = { Service = "logs.ap-northeast-1.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = { ArnLike = { "kms:EncryptionContext:aws:logs:arn" = [
+          "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/lambda/opsdeck-api",
+          "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/lambda/opsdeck-worker",
+          "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/apigateway/opsdeck/access",
+          "arn:aws:logs:ap-northeast-1:123456789012:log-group:API-Gateway-Execution-Logs_*/live",
+          "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/vendedlogs/states/opsdeck-workflow",
+        ] } }
+      },
+      {
+        Sid       = "LogDeliveryDecryptsStateMachineData"
+        Effect    = "Allow"
+        Principal = { Service = "delivery.logs.amazonaws.com" }
+        Action    = "kms:Decrypt"
+        Resource  = "*"
+        Condition = { StringEquals = { "kms:EncryptionContext:aws:states:stateMachineArn" = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:opsdeck-workflow" } }
+      },
+    ]
+    error_message = "The created key must be administered through IAM, usable by CloudWatch Logs for the module's log groups only, and by log delivery for this state machine's data only."
   }
 }
 

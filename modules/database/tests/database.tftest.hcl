@@ -224,13 +224,26 @@ run "seed_defaults" {
     condition     = aws_cloudwatch_log_group.this["postgresql"].kms_key_id == "arn:aws:kms:ap-northeast-1:123456789012:key/dddddddd-0000-0000-0000-000000000000"
     error_message = "Database logs must be KMS-encrypted (R4.4-d)."
   }
+  # Issue 16, finding 5: the exact key policy, every action and resource.
   assert {
-    condition = anytrue([
-      for s in jsondecode(aws_kms_key.database.policy).Statement :
-      s.Principal == { Service = "logs.ap-northeast-1.amazonaws.com" } &&
-      try(s.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"], []) == ["arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/rds/cluster/opsdeck/postgresql"]
-    ])
-    error_message = "The database key must let CloudWatch Logs use it for this cluster's log groups only."
+    condition = jsondecode(aws_kms_key.database.policy).Statement == [
+      {
+        Sid       = "AccountAdministersThroughIam"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::123456789012:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchLogsUsesKeyForDatabaseLogGroups"
+        Effect    = "Allow"
+        Principal = { Service = "logs.ap-northeast-1.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = { ArnEquals = { "kms:EncryptionContext:aws:logs:arn" = ["arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/rds/cluster/opsdeck/postgresql"] } }
+      },
+    ]
+    error_message = "The database key must delegate administration to IAM and let CloudWatch Logs use it for this cluster's log groups only."
   }
   assert {
     condition     = length(jsondecode(aws_kms_key.secrets.policy).Statement) == 1 && jsondecode(aws_kms_key.secrets.policy).Statement[0].Principal.AWS == "arn:aws:iam::123456789012:root"
@@ -280,7 +293,12 @@ run "seed_defaults" {
     error_message = "The read policy must hold nothing but the two statements."
   }
   assert {
-    condition     = jsondecode(output.db_connect_policy_json).Statement[0].Resource == ["arn:aws:rds-db:ap-northeast-1:123456789012:dbuser:cluster-ABCDEFGHIJKLMNOPQRSTUVWXYZ/opsdeck_app"]
+    condition = jsondecode(output.db_connect_policy_json).Statement == [{
+      Sid      = "ConnectAsIamDatabaseUsers"
+      Effect   = "Allow"
+      Action   = "rds-db:connect"
+      Resource = ["arn:aws:rds-db:ap-northeast-1:123456789012:dbuser:cluster-ABCDEFGHIJKLMNOPQRSTUVWXYZ/opsdeck_app"]
+    }]
     error_message = "The connect policy must name exactly the IAM database users of this cluster."
   }
 

@@ -92,13 +92,27 @@ run "private_bucket" {
     condition     = jsondecode(aws_s3_bucket_policy.frontend.policy).Statement[0].Effect == "Deny" && jsondecode(aws_s3_bucket_policy.frontend.policy).Statement[0].Condition.Bool["aws:SecureTransport"] == "false"
     error_message = "The bucket policy must deny requests without TLS."
   }
+  # Issue 16, finding 5: the exact bucket policy, so an extra reader or action fails.
   assert {
-    condition = (
-      jsondecode(aws_s3_bucket_policy.frontend.policy).Statement[1].Principal.Service == "cloudfront.amazonaws.com" &&
-      jsondecode(aws_s3_bucket_policy.frontend.policy).Statement[1].Action == "s3:GetObject" &&
-      jsondecode(aws_s3_bucket_policy.frontend.policy).Statement[1].Condition.StringEquals["AWS:SourceArn"] == "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE0001"
-    )
-    error_message = "Only this distribution may read objects, through origin access control (R1.3-b)."
+    condition = jsondecode(aws_s3_bucket_policy.frontend.policy).Statement == [
+      {
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "s3:*"
+        Resource  = ["arn:aws:s3:::opsdeck-frontend-123456789012", "arn:aws:s3:::opsdeck-frontend-123456789012/*"]
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+      {
+        Sid       = "CloudFrontReadsThroughOriginAccessControl"
+        Effect    = "Allow"
+        Principal = { Service = "cloudfront.amazonaws.com" }
+        Action    = "s3:GetObject"
+        Resource  = "arn:aws:s3:::opsdeck-frontend-123456789012/*"
+        Condition = { StringEquals = { "AWS:SourceArn" = "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE0001" } }
+      },
+    ]
+    error_message = "Only this distribution may read objects, through origin access control (R1.3-b), and only over TLS."
   }
 }
 

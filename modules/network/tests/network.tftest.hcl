@@ -298,13 +298,43 @@ run "seed_defaults" {
     condition     = aws_kms_key.flow_logs[0].enable_key_rotation
     error_message = "The flow log key must rotate."
   }
+  # Issue 16, finding 5: the exact key policy and role policy, every action and resource.
   assert {
-    condition = anytrue([
-      for s in jsondecode(aws_kms_key.flow_logs[0].policy).Statement :
-      s.Principal == { Service = "logs.ap-northeast-1.amazonaws.com" } &&
-      try(s.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"], "") == "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/vpc-flow-logs/opsdeck"
-    ])
-    error_message = "The key policy must let CloudWatch Logs of the region use the key for the flow log group only."
+    condition = jsondecode(aws_kms_key.flow_logs[0].policy).Statement == [
+      {
+        Sid       = "AccountAdministersThroughIam"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::123456789012:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchLogsUsesKeyForFlowLogGroup"
+        Effect    = "Allow"
+        Principal = { Service = "logs.ap-northeast-1.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = { ArnEquals = { "kms:EncryptionContext:aws:logs:arn" = "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/vpc-flow-logs/opsdeck" } }
+      },
+    ]
+    error_message = "The key policy must delegate administration to IAM and let CloudWatch Logs of the region use the key for the flow log group only."
+  }
+  assert {
+    condition = jsondecode(aws_iam_role_policy.flow_logs[0].policy).Statement == [
+      {
+        Sid      = "WriteFlowLogGroup"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+        Resource = ["arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/vpc-flow-logs/opsdeck", "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/vpc-flow-logs/opsdeck:log-stream:*"]
+      },
+      {
+        Sid      = "FindFlowLogGroup"
+        Effect   = "Allow"
+        Action   = "logs:DescribeLogGroups"
+        Resource = "arn:aws:logs:ap-northeast-1:123456789012:log-group:*"
+      },
+    ]
+    error_message = "The flow log role may write only its log group and find log groups."
   }
   assert {
     condition     = jsondecode(aws_iam_role.flow_logs[0].assume_role_policy).Statement[0].Condition.StringEquals["aws:SourceAccount"] == "123456789012"

@@ -130,11 +130,27 @@ run "logs_and_failed_events_are_kept_encrypted" {
     condition     = aws_kms_key.this[0].enable_key_rotation
     error_message = "The created key must rotate."
   }
+  # Issue 16, finding 5: the exact key policy (an anytrue over the statements let any extra
+  # statement through).
   assert {
-    condition = anytrue([for s in jsondecode(aws_kms_key.this[0].policy).Statement :
-      try(s.Principal.Service, "") == "logs.ap-northeast-1.amazonaws.com" &&
-    try(s.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"], "") == "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/lambda/opsdeck-slack-notifier"])
-    error_message = "CloudWatch Logs may use the key for the function's log group only."
+    condition = jsondecode(aws_kms_key.this[0].policy).Statement == [
+      {
+        Sid       = "AccountAdministersThroughIam"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::123456789012:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchLogsUsesKeyForTheFunctionLogGroup"
+        Effect    = "Allow"
+        Principal = { Service = "logs.ap-northeast-1.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = { ArnLike = { "kms:EncryptionContext:aws:logs:arn" = "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/lambda/opsdeck-slack-notifier" } }
+      },
+    ]
+    error_message = "The key must be administered through IAM and usable by CloudWatch Logs for the function's log group only."
   }
   assert {
     condition     = length(aws_cloudwatch_metric_alarm.failed) == 0
