@@ -79,8 +79,43 @@ output "api_invoke_url" {
 }
 
 output "api_health_url" {
-  description = "URL of the health route (seed R6.3-d), for deploy and rollback checks, or null."
-  value       = local.create_api ? "${aws_api_gateway_stage.this[0].invoke_url}/${var.api.health_path}" : null
+  description = "URL of the health route (seed R6.3-d) on the execute-api endpoint, \"<api_invoke_url>/<base_path>/<health_path>\", for deploy and rollback checks, or null. It stays open when api_origin_verify_secret closes the rest to all but CloudFront."
+  value       = local.create_api ? "${aws_api_gateway_stage.this[0].invoke_url}/${local.api_health_path}" : null
+}
+
+output "api_domain_name" {
+  description = "Host name of the execute-api endpoint, \"<id>.execute-api.<region>.amazonaws.com\": modules/edge api_origin.domain_name. null without the API."
+  value       = local.create_api ? split("/", aws_api_gateway_stage.this[0].invoke_url)[2] : null
+}
+
+output "api_origin_path" {
+  description = "\"/<stage_name>\": modules/edge api_origin.origin_path, so that CloudFront's \"/<base_path>/...\" reaches \"/<stage_name>/<base_path>/...\" of the stage. null without the API."
+  value       = local.create_api ? "/${aws_api_gateway_stage.this[0].stage_name}" : null
+}
+
+output "api_base_path" {
+  description = "The segment the routes live under (api.base_path), or null when they sit at the root of the stage."
+  value       = var.api.base_path
+}
+
+output "api_authorizer_id" {
+  description = "ID of the API Gateway authorizer (api.authorizer of type TOKEN, REQUEST or COGNITO_USER_POOLS), or null."
+  value       = one(aws_api_gateway_authorizer.this[*].id)
+}
+
+output "api_authorization_type" {
+  description = "Authorization of every route but the health check: \"NONE\" (the function authenticates), \"CUSTOM\", \"COGNITO_USER_POOLS\" or \"AWS_IAM\"."
+  value       = local.method_auth_type
+}
+
+output "web_acl_arn" {
+  description = "ARN of the regional web ACL on the stage (the module's, or api.web_acl_arn), or null."
+  value       = local.web_acl_arn
+}
+
+output "apigateway_account_role_arn" {
+  description = "ARN of the account's API Gateway logging role when api.manage_account_cloudwatch_role manages it here, else null (modules/apigateway-account owns it)."
+  value       = one(module.apigateway_account[*].role_arn)
 }
 
 output "api_access_log_group_name" {

@@ -1,12 +1,19 @@
 variable "name" {
-  description = "Name prefix of every resource (functions \"<name>-<key>\", roles, log groups, the REST API, the state machine, the KMS alias). Lowercase letters, digits and hyphens, 1-32 characters, starting with a letter."
+  description = "Name prefix of every resource (functions \"<name>-<key>\", roles, log groups, the REST API, the state machine, the web ACL, the KMS alias). Lowercase letters, digits and hyphens, 1-32 characters, starting with a letter. Required: two stacks of one account and region must not share it."
   type        = string
-  default     = "opsdeck"
+  default     = null
+
+  validation {
+    # No default on purpose: two instances on one default name would fight
+    # over the same functions, log groups and roles.
+    condition     = var.name != null
+    error_message = "name is required: it prefixes every resource of the module and must differ between stacks of one account and region, e.g. \"opsdeck-prod\"."
+  }
 
   validation {
     # 32 keeps the longest derived name ("<name>-<function>-lambda" roles,
     # capped at 64 by IAM, with function keys up to 24) inside AWS limits.
-    condition     = can(regex("^[a-z][a-z0-9-]{0,31}$", var.name)) && !endswith(var.name, "-") && !strcontains(var.name, "--")
+    condition     = var.name == null || (can(regex("^[a-z][a-z0-9-]{0,31}$", coalesce(var.name, "x"))) && !endswith(coalesce(var.name, "x"), "-") && !strcontains(coalesce(var.name, "x"), "--"))
     error_message = "name must be 1-32 characters of lowercase letters, digits and single hyphens, start with a letter and not end with a hyphen, e.g. \"opsdeck-prod\"."
   }
 }
@@ -72,9 +79,9 @@ variable "security_group_ids" {
 variable "functions" {
   description = <<-EOT
     Lambda functions by key (the key names the function "<name>-<key>" and its artifact "<key>.zip").
-    kind: "api" (behind API Gateway: 30 s timeout by default) or "task" (a Step Functions task: 900 s), seed R1.2-b.
+    kind: "api" (behind API Gateway: 30 s timeout by default), "task" (a Step Functions task: 900 s), seed R1.2-b, or "authorizer" (an API Gateway Lambda authorizer, api.authorizer: 10 s).
     memory_size: MB, 512 by default (seed R1.2-a).
-    timeout: seconds; null takes the kind's default.
+    timeout: seconds; null takes the kind's default (30, 900 or 10).
     architecture: "x86_64" or "arm64"; must match the artifact.
     runtime: "provided.al2023" for the project's Rust functions.
     handler: ignored by provided.* runtimes; kept for other runtimes.
@@ -109,8 +116,8 @@ variable "functions" {
   }
 
   validation {
-    condition     = alltrue([for f in values(var.functions) : contains(["api", "task"], f.kind)])
-    error_message = "functions[*].kind must be \"api\" (behind API Gateway, 30 s default timeout) or \"task\" (Step Functions task, 900 s)."
+    condition     = alltrue([for f in values(var.functions) : contains(["api", "task", "authorizer"], f.kind)])
+    error_message = "functions[*].kind must be \"api\" (behind API Gateway, 30 s default timeout), \"task\" (Step Functions task, 900 s) or \"authorizer\" (API Gateway Lambda authorizer, 10 s)."
   }
 
   validation {
@@ -123,10 +130,10 @@ variable "functions" {
     # function's own timeout above that only hides the failure.
     condition = alltrue([
       for f in values(var.functions) : f.timeout == null || try(
-        f.timeout >= 1 && floor(f.timeout) == f.timeout && f.timeout <= (f.kind == "api" ? 30 : 900), false
+        f.timeout >= 1 && floor(f.timeout) == f.timeout && f.timeout <= (f.kind == "task" ? 900 : 30), false
       )
     ])
-    error_message = "functions[*].timeout must be a whole number of seconds from 1 to 30 for kind \"api\" (API Gateway gives up after about 29 s) or to 900 for kind \"task\" (the Lambda maximum); null takes 30 or 900."
+    error_message = "functions[*].timeout must be a whole number of seconds from 1 to 30 for kinds \"api\" and \"authorizer\" (API Gateway gives up after about 29 s) or to 900 for kind \"task\" (the Lambda maximum); null takes 30, 10 or 900."
   }
 
   validation {
@@ -196,7 +203,7 @@ variable "secrets" {
 }
 
 variable "additional_policy_jsons" {
-  description = "More IAM policy documents for every execution role, by a static name: e.g. { db_connect = module.database.db_connect_policy_json } (IAM database authentication). Keys are policy names. Each document must name its resources: \"*\" actions are refused."
+  description = "More IAM policy documents for every execution role, by a static name: e.g. { db_connect = module.database.db_connect_policy_json } (IAM database authentication). Keys are policy names. Each Allow statement must name its actions and resources: wildcard actions (\"*\", \"ec2:*\", \"s3:Get*\"), Resource \"*\" and NotAction/NotResource are refused."
   type        = map(string)
   default     = {}
   nullable    = false
@@ -207,12 +214,19 @@ variable "additional_policy_jsons" {
   }
 
   validation {
-    # Unknown documents (built from other modules' outputs) are checked at apply.
+    # Unknown documents (built from other modules' outputs) are checked at
+    # apply. Only Allow statements are held to this: a Deny may be broad.
     condition = alltrue([for d in values(var.additional_policy_jsons) : try(
-      alltrue([for s in flatten([jsondecode(d).Statement]) : !contains(flatten([try(s.Action, [])]), "*")]),
+      length(flatten([jsondecode(d).Statement])) > 0 &&
+      alltrue([for s in flatten([jsondecode(d).Statement]) : try(s.Effect, "Allow") != "Allow" || (
+        !can(s.NotAction) && !can(s.NotResource) &&
+        length(flatten([try(s.Action, [])])) > 0 && length(flatten([try(s.Resource, [])])) > 0 &&
+        alltrue([for a in flatten([s.Action]) : !strcontains(a, "*") && !strcontains(a, "?")]) &&
+        alltrue([for r in flatten([s.Resource]) : r != "*"])
+      )]),
       false
     )])
-    error_message = "additional_policy_jsons must hold JSON IAM policy documents with a Statement and no \"*\" action; name the actions the functions need."
+    error_message = "additional_policy_jsons must hold JSON IAM policy documents whose Allow statements name exact actions (no \"*\", \"ec2:*\" or \"s3:Get*\" wildcards) and resources (no Resource \"*\"), without NotAction or NotResource; grant what the functions need, on what they need it."
   }
 }
 
@@ -261,8 +275,16 @@ variable "api" {
     data_trace_enabled: logs full requests and responses; off by default (personal data, R8.1).
     metrics_enabled: detailed CloudWatch metrics per method.
     health_path: the unauthenticated health route (seed R6.3-d), served by the same function.
-    manage_account_cloudwatch_role: API Gateway writes execution and access logs with a role set once per account and region (aws_api_gateway_account); true creates that role and sets it. Set false when another stack of the account already manages it.
-    web_acl_arn: optional regional WAFv2 web ACL to associate with the stage.
+    base_path: one path segment the routes live under, e.g. "api" (routes /api, /api/{proxy+}, /api/health), so that modules/edge can serve the API under /api/* of the site's origin; null (default) puts them at the root of the stage.
+    manage_account_cloudwatch_role: API Gateway writes execution and access logs with a role set once per account and region (aws_api_gateway_account), shared by every API there. false (default): apply modules/apigateway-account once per account and region instead. true manages it here (through that module, with a role that can write any API's logs): only for a stack that owns the account setting.
+    authorizer: null (default) leaves the routes to the function, which authenticates its own requests (JWT, seed R1.4-b). Otherwise every route but the health check goes through it:
+      type: "TOKEN" or "REQUEST" (a Lambda authorizer: function names a key of functions of kind "authorizer", called through its live alias), "COGNITO_USER_POOLS" (cognito_user_pool_arns, optional authorization_scopes) or "AWS_IAM" (SigV4-signed callers).
+      identity_source: where the token is, default "method.request.header.Authorization".
+      identity_validation_expression: TOKEN only: a regular expression the token must match before the authorizer runs, e.g. "^Bearer [-0-9A-Za-z._~+/]+=*$".
+      result_ttl_in_seconds: how long a Lambda authorizer's answer is cached (0-3600, default 300).
+    web_acl: the module's own regional WAFv2 web ACL on the stage. enabled creates it (also implied by api_origin_verify_secret) with the AWS managed rule groups managed_rule_groups (default the core rule set and known bad inputs, which covers Log4j). Per-client rate limits belong on CloudFront's web ACL (modules/edge web_acl_arn), which sees the viewers' addresses.
+    web_acl_arn: a regional WAFv2 web ACL of your own to associate with the stage instead (a stage takes one).
+    origin_verify_header: name of the header CloudFront adds to its requests with api_origin_verify_secret (default "x-origin-verify"); modules/edge api_origin.verify_header must match.
   EOT
   type = object({
     enabled                        = optional(bool, true)
@@ -275,8 +297,23 @@ variable "api" {
     data_trace_enabled             = optional(bool, false)
     metrics_enabled                = optional(bool, true)
     health_path                    = optional(string, "health")
-    manage_account_cloudwatch_role = optional(bool, true)
-    web_acl_arn                    = optional(string)
+    base_path                      = optional(string)
+    manage_account_cloudwatch_role = optional(bool, false)
+    authorizer = optional(object({
+      type                           = string
+      function                       = optional(string)
+      cognito_user_pool_arns         = optional(list(string), [])
+      authorization_scopes           = optional(list(string), [])
+      identity_source                = optional(string, "method.request.header.Authorization")
+      identity_validation_expression = optional(string)
+      result_ttl_in_seconds          = optional(number, 300)
+    }))
+    web_acl = optional(object({
+      enabled             = optional(bool, false)
+      managed_rule_groups = optional(list(string), ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"])
+    }), {})
+    web_acl_arn          = optional(string)
+    origin_verify_header = optional(string, "x-origin-verify")
   })
   default  = {}
   nullable = false
@@ -315,6 +352,98 @@ variable "api" {
     condition     = var.api.web_acl_arn == null || can(regex("^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\\d{12}:regional/webacl/.+$", coalesce(var.api.web_acl_arn, "x")))
     error_message = "api.web_acl_arn must be a regional WAFv2 web ACL ARN (\"arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>\") or null."
   }
+
+  validation {
+    condition     = !(var.api.web_acl.enabled && var.api.web_acl_arn != null)
+    error_message = "api.web_acl.enabled and api.web_acl_arn exclude each other: a stage takes one web ACL. Let the module create it, or give your own."
+  }
+
+  validation {
+    condition     = length(var.api.web_acl.managed_rule_groups) <= 10 && alltrue([for g in var.api.web_acl.managed_rule_groups : can(regex("^AWSManagedRules[A-Za-z0-9]+$", g))]) && length(distinct(var.api.web_acl.managed_rule_groups)) == length(var.api.web_acl.managed_rule_groups)
+    error_message = "api.web_acl.managed_rule_groups must list at most 10 distinct AWS managed rule group names, e.g. \"AWSManagedRulesCommonRuleSet\" or \"AWSManagedRulesKnownBadInputsRuleSet\"."
+  }
+
+  validation {
+    condition     = var.api.base_path == null || can(regex("^[A-Za-z0-9._-]+$", coalesce(var.api.base_path, "x")))
+    error_message = "api.base_path must be one path segment without slashes, e.g. \"api\" (routes under /api), or null for the root of the stage."
+  }
+
+  validation {
+    condition     = var.api.base_path == null || var.api.base_path != var.api.health_path
+    error_message = "api.base_path and api.health_path must differ: the health route is /<base_path>/<health_path>."
+  }
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9-]{1,64}$", var.api.origin_verify_header)) && !contains(["host", "authorization", "x-forwarded-for", "via"], lower(var.api.origin_verify_header))
+    error_message = "api.origin_verify_header must be a header name of letters, digits and hyphens (e.g. \"x-origin-verify\"), and not one the viewer or CloudFront already sends (Host, Authorization, X-Forwarded-For, Via)."
+  }
+
+  validation {
+    condition     = var.api.authorizer == null || contains(["TOKEN", "REQUEST", "COGNITO_USER_POOLS", "AWS_IAM"], try(var.api.authorizer.type, ""))
+    error_message = "api.authorizer.type must be \"TOKEN\" or \"REQUEST\" (Lambda authorizer), \"COGNITO_USER_POOLS\" or \"AWS_IAM\"; or set api.authorizer = null to let the function authenticate."
+  }
+
+  validation {
+    condition     = var.api.authorizer == null || !contains(["TOKEN", "REQUEST"], try(var.api.authorizer.type, "")) || try(var.functions[var.api.authorizer.function].kind == "authorizer", false)
+    error_message = "api.authorizer.function must name a function of kind \"authorizer\" in functions for a TOKEN or REQUEST authorizer, e.g. functions = { authorizer = { kind = \"authorizer\" } } and api.authorizer = { type = \"TOKEN\", function = \"authorizer\" }."
+  }
+
+  validation {
+    condition     = var.api.authorizer == null || try(var.api.authorizer.type, "") != "COGNITO_USER_POOLS" || (length(try(var.api.authorizer.cognito_user_pool_arns, [])) > 0 && alltrue([for a in try(var.api.authorizer.cognito_user_pool_arns, []) : can(regex("^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\\d{12}:userpool/[a-z0-9-]+_[A-Za-z0-9]+$", a))]))
+    error_message = "api.authorizer.cognito_user_pool_arns must list at least one Cognito user pool ARN (\"arn:aws:cognito-idp:<region>:<account>:userpool/<region>_<id>\") for a COGNITO_USER_POOLS authorizer."
+  }
+
+  validation {
+    condition     = var.api.authorizer == null || (can(regex("^(method\\.request\\.(header|querystring)\\.[A-Za-z0-9_-]+|context\\.[A-Za-z0-9_.]+|stageVariables\\.[A-Za-z0-9_]+)(, ?(method\\.request\\.(header|querystring)\\.[A-Za-z0-9_-]+|context\\.[A-Za-z0-9_.]+|stageVariables\\.[A-Za-z0-9_]+))*$", try(var.api.authorizer.identity_source, ""))) && try(var.api.authorizer.result_ttl_in_seconds >= 0 && var.api.authorizer.result_ttl_in_seconds <= 3600 && floor(var.api.authorizer.result_ttl_in_seconds) == var.api.authorizer.result_ttl_in_seconds, false))
+    error_message = "api.authorizer.identity_source must be API Gateway identity sources such as \"method.request.header.Authorization\" (comma-separated for REQUEST), and result_ttl_in_seconds a whole number from 0 to 3600."
+  }
+
+  validation {
+    condition     = var.api.authorizer == null || try(var.api.authorizer.identity_validation_expression, null) == null || try(var.api.authorizer.type, "") == "TOKEN"
+    error_message = "api.authorizer.identity_validation_expression applies to TOKEN authorizers only; remove it or use type = \"TOKEN\"."
+  }
+}
+
+variable "api_origin_verify_secret" {
+  description = "Secret value of the header (api.origin_verify_header) that CloudFront adds to every request it sends to the API (modules/edge api_origin_verify_secret, the same value). When set, the module's web ACL blocks requests to the stage without it, so the execute-api URL answers only through CloudFront; the health route stays open for the deploy checks. 32-128 letters, digits, '-' and '_'. It is stored in state (the web ACL's rule and the distribution's origin need it in clear text; see README, Reaching the API only through CloudFront): keep the state encrypted and rotate it by changing the value in both modules in one apply."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.api_origin_verify_secret == null || can(regex("^[A-Za-z0-9_-]{32,128}$", coalesce(var.api_origin_verify_secret, "x")))
+    error_message = "api_origin_verify_secret must be 32-128 letters, digits, '-' or '_' (e.g. the output of `openssl rand -hex 32`), or null."
+  }
+
+  validation {
+    condition     = var.api_origin_verify_secret == null || var.api.web_acl_arn == null
+    error_message = "api_origin_verify_secret needs the module's own web ACL, which enforces the header; with api.web_acl_arn add that rule to your web ACL and leave api_origin_verify_secret null."
+  }
+}
+
+variable "role_use_name_prefix" {
+  description = "Create every IAM role with a name prefix and a unique suffix (IAM names are global to the account, across regions, so two regions or stacks never collide); the full intended name is in the role's Name tag. false names them exactly \"<name>-<function>-lambda\" and \"<name>-<state machine>-states\"."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "role_permissions_boundary" {
+  description = "ARN of a permissions boundary for every IAM role of the module, where the organisation requires one."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", coalesce(var.role_permissions_boundary, "x")))
+    error_message = "role_permissions_boundary must be null or an IAM policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)."
+  }
+}
+
+variable "kms_alias_use_name_prefix" {
+  description = "Name the created KMS key's alias with a unique suffix (\"alias/<name>-compute-<suffix>\") instead of exactly \"alias/<name>-compute\", for accounts where several stacks may share a name."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 variable "state_machine" {

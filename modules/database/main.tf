@@ -5,7 +5,7 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  region     = data.aws_region.current.name
+  region     = data.aws_region.current.id
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
 
@@ -80,7 +80,8 @@ resource "aws_kms_key" "database" {
 }
 
 resource "aws_kms_alias" "database" {
-  name          = "alias/${var.name}-database"
+  name          = var.kms_alias_use_name_prefix ? null : "alias/${var.name}-database"
+  name_prefix   = var.kms_alias_use_name_prefix ? "alias/${var.name}-database-" : null
   target_key_id = aws_kms_key.database.key_id
 }
 
@@ -101,7 +102,8 @@ resource "aws_kms_key" "secrets" {
 }
 
 resource "aws_kms_alias" "secrets" {
-  name          = "alias/${var.name}-secrets"
+  name          = var.kms_alias_use_name_prefix ? null : "alias/${var.name}-secrets"
+  name_prefix   = var.kms_alias_use_name_prefix ? "alias/${var.name}-secrets-" : null
   target_key_id = aws_kms_key.secrets.key_id
 }
 
@@ -229,7 +231,7 @@ resource "aws_rds_cluster_instance" "writer" {
   promotion_tier = 1
 
   publicly_accessible        = false
-  auto_minor_version_upgrade = true
+  auto_minor_version_upgrade = var.auto_minor_version_upgrade
   copy_tags_to_snapshot      = true
   apply_immediately          = var.apply_immediately
 
@@ -256,7 +258,7 @@ resource "aws_rds_cluster_instance" "reader" {
   promotion_tier = 1
 
   publicly_accessible        = false
-  auto_minor_version_upgrade = true
+  auto_minor_version_upgrade = var.auto_minor_version_upgrade
   copy_tags_to_snapshot      = true
   apply_immediately          = var.apply_immediately
 
@@ -275,8 +277,10 @@ resource "aws_rds_cluster_instance" "reader" {
 resource "aws_iam_role" "monitoring" {
   count = var.monitoring_interval > 0 ? 1 : 0
 
-  name        = "${var.name}-rds-monitoring"
-  description = "Lets RDS Enhanced Monitoring of ${var.name} publish OS metrics"
+  name                 = var.role_use_name_prefix ? null : "${var.name}-rds-monitoring"
+  name_prefix          = var.role_use_name_prefix ? "${substr(var.name, 0, 22)}-rds-monitoring-" : null
+  description          = "Lets RDS Enhanced Monitoring of ${var.name} publish OS metrics"
+  permissions_boundary = var.role_permissions_boundary
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -292,6 +296,10 @@ resource "aws_iam_role" "monitoring" {
   })
 
   tags = merge(var.tags, { Name = "${var.name}-rds-monitoring" })
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_iam_role_policy_attachment" "monitoring" {

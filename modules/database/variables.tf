@@ -1,14 +1,46 @@
 variable "name" {
-  description = "Cluster identifier and name prefix of every resource of the module (instances, KMS aliases, secrets, log groups). Lowercase letters, digits and hyphens, 1-40 characters, starting with a letter."
+  description = "Cluster identifier and name prefix of every resource of the module (instances, KMS aliases, secrets, log groups, the monitoring role). Lowercase letters, digits and hyphens, 1-40 characters, starting with a letter. Required: two stacks of one account and region must not share it."
   type        = string
-  default     = "opsdeck"
+  default     = null
 
   validation {
-    # 40 leaves room for the longest derived identifier ("<name>-rds-monitoring",
-    # "<name>-final-snapshot") inside the 63/64-character RDS and IAM limits.
-    condition     = can(regex("^[a-z][a-z0-9-]{0,39}$", var.name)) && !endswith(var.name, "-") && !strcontains(var.name, "--")
+    # No default on purpose: two instances on one default name would fight
+    # over the same cluster, secrets and keys.
+    condition     = var.name != null
+    error_message = "name is required: it is the cluster identifier and prefixes every resource of the module, so it must differ between stacks of one account and region, e.g. \"opsdeck-prod\"."
+  }
+
+  validation {
+    # 40 leaves room for the longest derived identifier ("<name>-final-snapshot")
+    # inside the 63-character RDS limit.
+    condition     = var.name == null || (can(regex("^[a-z][a-z0-9-]{0,39}$", coalesce(var.name, "x"))) && !endswith(coalesce(var.name, "x"), "-") && !strcontains(coalesce(var.name, "x"), "--"))
     error_message = "name must be 1-40 characters of lowercase letters, digits and single hyphens, start with a letter and not end with a hyphen (RDS identifier rules), e.g. \"opsdeck-prod\"."
   }
+}
+
+variable "role_use_name_prefix" {
+  description = "Create the Enhanced Monitoring role with a name prefix and a unique suffix (IAM names are global to the account, across regions). false names it exactly \"<name>-rds-monitoring\"."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "role_permissions_boundary" {
+  description = "ARN of a permissions boundary for the module's IAM role (Enhanced Monitoring), where the organisation requires one."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", coalesce(var.role_permissions_boundary, "x")))
+    error_message = "role_permissions_boundary must be null or an IAM policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)."
+  }
+}
+
+variable "kms_alias_use_name_prefix" {
+  description = "Name the two KMS aliases with a unique suffix (\"alias/<name>-database-<suffix>\", \"alias/<name>-secrets-<suffix>\") instead of exactly \"alias/<name>-database\" and \"alias/<name>-secrets\"."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 ################################################################################
@@ -52,16 +84,28 @@ variable "availability_zones" {
 ################################################################################
 
 variable "engine_version" {
-  description = "Aurora PostgreSQL version, \"major.minor\". The cluster parameter group family follows the major version. After AWS applies an automatic minor upgrade, raise this to match."
+  description = "Aurora PostgreSQL version. \"16\" (default) pins the major version and leaves the minor to AWS: with auto_minor_version_upgrade, AWS upgrades the minor version in the maintenance window and the plan stays empty (the provider compares the major with the running version). \"major.minor\" pins the minor too, which needs auto_minor_version_upgrade = false: otherwise the first automatic upgrade makes every later plan try to downgrade. The cluster parameter group family follows the major version."
   type        = string
-  default     = "16.6"
+  default     = "16"
 
   validation {
     # Serverless v2 needs 13.6+, 14.3+, 15.2+ or 16.1+; 13 is the oldest major
     # still supported.
-    condition     = can(regex("^\\d+\\.\\d+$", var.engine_version)) && try(tonumber(split(".", var.engine_version)[0]) >= 13, false)
-    error_message = "engine_version must be an Aurora PostgreSQL \"major.minor\" version of major 13 or later that supports Serverless v2, e.g. \"16.6\"."
+    condition     = can(regex("^\\d+(\\.\\d+)?$", var.engine_version)) && try(tonumber(split(".", var.engine_version)[0]) >= 13, false)
+    error_message = "engine_version must be an Aurora PostgreSQL major version of 13 or later that supports Serverless v2, e.g. \"16\", or \"major.minor\" such as \"16.6\" with auto_minor_version_upgrade = false."
   }
+
+  validation {
+    condition     = !strcontains(var.engine_version, ".") || !var.auto_minor_version_upgrade
+    error_message = "engine_version pins a minor version while auto_minor_version_upgrade is true: after AWS upgrades the minor version the next plan would try to downgrade. Give the major only (e.g. \"16\"), or set auto_minor_version_upgrade = false and upgrade minors yourself."
+  }
+}
+
+variable "auto_minor_version_upgrade" {
+  description = "Let AWS apply minor engine upgrades in the maintenance window (security fixes). true (default) needs engine_version to be a major version only."
+  type        = bool
+  default     = true
+  nullable    = false
 }
 
 variable "serverless_v2_scaling" {

@@ -24,9 +24,11 @@ resource "aws_kms_key" "this" {
   enable_key_rotation     = true
   deletion_window_in_days = var.kms_key_deletion_window_in_days
 
-  # The account administers the key through IAM (AWS's default policy), and
-  # principals of this account may use it only through DynamoDB in this
-  # region: the key cannot decrypt anything handed to KMS directly.
+  # The account administers the key through IAM (AWS's default policy, with
+  # its administrative actions spelled out: kms:Create* would include
+  # CreateGrant, a use of the key), and principals of this account may use it
+  # only through DynamoDB in this region: the key cannot decrypt anything
+  # handed to KMS directly.
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
@@ -35,7 +37,7 @@ resource "aws_kms_key" "this" {
         Effect    = "Allow"
         Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
         Action = [
-          "kms:Create*",
+          "kms:CreateAlias",
           "kms:Describe*",
           "kms:Enable*",
           "kms:List*",
@@ -68,7 +70,7 @@ resource "aws_kms_key" "this" {
         Resource = "*"
         Condition = {
           StringEquals = {
-            "kms:ViaService"    = "dynamodb.${data.aws_region.current.name}.amazonaws.com"
+            "kms:ViaService"    = "dynamodb.${data.aws_region.current.id}.amazonaws.com"
             "kms:CallerAccount" = data.aws_caller_identity.current.account_id
           }
         }
@@ -82,7 +84,8 @@ resource "aws_kms_key" "this" {
 resource "aws_kms_alias" "this" {
   count = local.create_key ? 1 : 0
 
-  name          = "alias/${var.name}"
+  name          = var.kms_alias_use_name_prefix ? null : "alias/${var.name}"
+  name_prefix   = var.kms_alias_use_name_prefix ? "alias/${var.name}-" : null
   target_key_id = aws_kms_key.this[0].key_id
 }
 
@@ -129,12 +132,15 @@ resource "aws_dynamodb_table" "this" {
 
 # Append-only writers: the provider and `opsdeck history mark` put new items
 # with a condition and read; nothing may update or delete history (R8.2-c).
+# IAM cannot require the condition of a PutItem (no condition key for it), so
+# a writer could still overwrite an item with an unconditional PutItem: see
+# README, "Append-only", for why this stays and what would close it.
 # A stack that sets retain_on_destroy = false also needs dynamodb:DeleteItem.
 # Written with jsonencode (not aws_iam_policy_document) so the module's
 # plan-level tests can read the statements.
 locals {
   key_through_dynamodb = {
-    StringEquals = { "kms:ViaService" = "dynamodb.${data.aws_region.current.name}.amazonaws.com" }
+    StringEquals = { "kms:ViaService" = "dynamodb.${data.aws_region.current.id}.amazonaws.com" }
   }
 
   writer_policy = {

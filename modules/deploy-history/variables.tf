@@ -1,14 +1,26 @@
 variable "name" {
-  description = "Name of the history table, and prefix of its KMS alias (alias/<name>). 3-200 letters, digits, '_' or '-'."
+  description = "Name of the history table, and prefix of its KMS alias (alias/<name>). 3-200 letters, digits, '_' or '-', e.g. \"opsdeck-deploy-history\". Required: one table holds every service and environment of an account and region (the partition key is \"<service>#<environment>\"), and a second stack on a default name would collide with it."
   type        = string
-  default     = "opsdeck-deploy-history"
+  default     = null
+
+  validation {
+    condition     = var.name != null
+    error_message = "name is required: it names the history table and its key alias, e.g. \"opsdeck-deploy-history\" (the name opsdeck_deploy_record's table_name and OPSDECK_HISTORY_TABLE then use)."
+  }
 
   validation {
     # DynamoDB allows 255 characters and '.', but the KMS alias does not allow
     # '.'; 200 leaves room for the "alias/" prefix within KMS's 256.
-    condition     = can(regex("^[A-Za-z0-9_-]{3,200}$", var.name))
+    condition     = var.name == null || can(regex("^[A-Za-z0-9_-]{3,200}$", coalesce(var.name, "x")))
     error_message = "name must be 3-200 letters, digits, '_' or '-' (a DynamoDB table name that is also a valid KMS alias), e.g. \"opsdeck-deploy-history\"."
   }
+}
+
+variable "kms_alias_use_name_prefix" {
+  description = "Name the created key's alias with a unique suffix (\"alias/<name>-<suffix>\") instead of exactly \"alias/<name>\"."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 variable "kms_key_arn" {

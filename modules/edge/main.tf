@@ -16,6 +16,16 @@ locals {
   use_oai = var.origin_access == "oai"
 
   use_certificate = var.acm_certificate_arn != null
+
+  # AWS's managed policies for an API behind CloudFront (IDs are the same in
+  # every account): nothing cached, every viewer header but Host forwarded
+  # (API Gateway routes on its own host name; with caching disabled the
+  # Authorization header is forwarded too), every query string and cookie.
+  managed_cache_policy_caching_disabled                = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+  managed_origin_request_policy_all_viewer_except_host = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+  api_origin_id                                        = "api"
+  # Whether a secret is set is no secret; its value stays sensitive.
+  api_origin_verify = nonsensitive(var.api_origin_verify_secret != null)
 }
 
 ################################################################################
@@ -85,8 +95,9 @@ resource "aws_s3_bucket_lifecycle_configuration" "logs" {
     expiration {
       days = var.access_logs.retention_days
     }
+    # An overwritten or deleted log object stays recoverable this long.
     noncurrent_version_expiration {
-      noncurrent_days = 1
+      noncurrent_days = var.access_logs.noncurrent_version_retention_days
     }
     abort_incomplete_multipart_upload {
       days_after_initiation = 1
@@ -221,32 +232,33 @@ resource "aws_s3_bucket_policy" "frontend" {
   bucket = aws_s3_bucket.frontend.id
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
-      {
+    Statement = concat(
+      [{
         Sid       = "DenyInsecureTransport"
         Effect    = "Deny"
         Principal = "*"
         Action    = "s3:*"
         Resource  = [aws_s3_bucket.frontend.arn, "${aws_s3_bucket.frontend.arn}/*"]
         Condition = { Bool = { "aws:SecureTransport" = "false" } }
-      },
+      }],
       # Reads only, only objects, only this distribution (R1.3-b, R4.1-b).
-      local.use_oac ? {
+      local.use_oac ? [{
         Sid       = "CloudFrontReadsThroughOriginAccessControl"
         Effect    = "Allow"
         Principal = { Service = "cloudfront.amazonaws.com" }
         Action    = "s3:GetObject"
         Resource  = "${aws_s3_bucket.frontend.arn}/*"
         Condition = { StringEquals = { "AWS:SourceArn" = aws_cloudfront_distribution.this.arn } }
-        } : {
+      }] : [],
+      # The identity's statement has no Condition at all (not "Condition": null).
+      local.use_oai ? [{
         Sid       = "CloudFrontReadsThroughOriginAccessIdentity"
         Effect    = "Allow"
         Principal = { AWS = aws_cloudfront_origin_access_identity.this[0].iam_arn }
         Action    = "s3:GetObject"
         Resource  = "${aws_s3_bucket.frontend.arn}/*"
-        Condition = null
-      },
-    ]
+      }] : [],
+    )
   })
 
   depends_on = [aws_s3_bucket_public_access_block.frontend]
@@ -318,10 +330,10 @@ resource "aws_cloudfront_response_headers_policy" "this" {
 resource "aws_cloudfront_distribution" "this" {
   #checkov:skip=CKV_AWS_68:A WAF web ACL is optional (web_acl_arn): the distribution serves static files only, and a web ACL costs at least USD 5 a month plus requests; pass one to enable it.
   #checkov:skip=CKV2_AWS_47:A WAF web ACL is optional (web_acl_arn), see CKV_AWS_68; its rules (such as the Log4j rule set) are the web ACL's business.
-  #checkov:skip=CKV_AWS_310:A single S3 origin: S3 is regional and redundant across zones; an origin group would need a replica bucket in a second region (CKV_AWS_144).
+  #checkov:skip=CKV_AWS_310:No origin group: the S3 origin is regional and redundant across zones (a group would need a replica bucket in a second region, CKV_AWS_144), and the API origin is a regional API Gateway stage, which a group cannot fail over for non-GET methods.
   #checkov:skip=CKV_AWS_374:The service has no country restrictions; geo blocking is a business decision, not a default.
-  #checkov:skip=CKV_AWS_174:TLS 1.2 or newer is enforced whenever a certificate is given (minimum_protocol_version, default TLSv1.2_2021); with CloudFront's default *.cloudfront.net certificate AWS fixes the policy and no minimum can be set (README, TLS).
-  #checkov:skip=CKV2_AWS_42:A custom certificate is optional (acm_certificate_arn with aliases); without it CloudFront's own certificate serves the *.cloudfront.net name over HTTPS all the same.
+  #checkov:skip=CKV_AWS_174:TLSv1.2_2021 or newer is enforced whenever a certificate is given (minimum_protocol_version, validated), and require_custom_certificate (default true) refuses a distribution without one at plan time; checkov cannot see the precondition.
+  #checkov:skip=CKV2_AWS_42:A custom certificate is required by default (require_custom_certificate precondition); only a caller who sets it false gets CloudFront's own certificate, for test environments.
   enabled             = true
   is_ipv6_enabled     = true
   http_version        = "http2and3"
@@ -342,6 +354,50 @@ resource "aws_cloudfront_distribution" "this" {
       content {
         origin_access_identity = aws_cloudfront_origin_access_identity.this[0].cloudfront_access_identity_path
       }
+    }
+  }
+
+  # The API (modules/compute) under /api/* of the same origin: HTTPS with
+  # TLS 1.2 to API Gateway, nothing cached, the secret header that the
+  # stage's web ACL requires (api_origin_verify_secret).
+  dynamic "origin" {
+    for_each = var.api_origin == null ? [] : [var.api_origin]
+    content {
+      origin_id   = local.api_origin_id
+      domain_name = origin.value.domain_name
+      origin_path = origin.value.origin_path
+
+      custom_origin_config {
+        http_port                = 80
+        https_port               = 443
+        origin_protocol_policy   = "https-only"
+        origin_ssl_protocols     = ["TLSv1.2"]
+        origin_read_timeout      = origin.value.read_timeout
+        origin_keepalive_timeout = 5
+      }
+
+      dynamic "custom_header" {
+        for_each = local.api_origin_verify ? [1] : []
+        content {
+          name  = origin.value.verify_header
+          value = var.api_origin_verify_secret
+        }
+      }
+    }
+  }
+
+  dynamic "ordered_cache_behavior" {
+    for_each = var.api_origin == null ? [] : [var.api_origin]
+    content {
+      path_pattern               = ordered_cache_behavior.value.path_pattern
+      target_origin_id           = local.api_origin_id
+      viewer_protocol_policy     = var.viewer_protocol_policy
+      allowed_methods            = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+      cached_methods             = ["GET", "HEAD"]
+      compress                   = false
+      cache_policy_id            = local.managed_cache_policy_caching_disabled
+      origin_request_policy_id   = local.managed_origin_request_policy_all_viewer_except_host
+      response_headers_policy_id = aws_cloudfront_response_headers_policy.this.id
     }
   }
 
@@ -385,6 +441,15 @@ resource "aws_cloudfront_distribution" "this" {
   }
 
   tags = merge(var.tags, { Name = "${var.name}-frontend", AppVersion = var.app_version })
+
+  lifecycle {
+    # Production guard: CloudFront's default certificate pins viewers' TLS
+    # at TLSv1 (design.md, known traps); only a custom one takes a minimum.
+    precondition {
+      condition     = !var.require_custom_certificate || (var.acm_certificate_arn != null && length(var.aliases) > 0)
+      error_message = "require_custom_certificate is true (the production default) but acm_certificate_arn or aliases is missing: give an ACM certificate in us-east-1 and the domain names it covers, so that viewers are held to minimum_protocol_version (TLSv1.2_2021 or newer). Without a certificate CloudFront allows TLS 1.0; set require_custom_certificate = false only for test environments."
+    }
+  }
 
   depends_on = [aws_s3_bucket_acl.logs]
 }

@@ -67,3 +67,13 @@ output "response_headers_policy_id" {
   description = "ID of the security headers policy."
   value       = aws_cloudfront_response_headers_policy.this.id
 }
+
+output "viewer_minimum_protocol_version" {
+  description = "The TLS security policy viewers are held to: minimum_protocol_version with a certificate, \"TLSv1\" with CloudFront's default certificate (only when require_custom_certificate is false)."
+  value       = aws_cloudfront_distribution.this.viewer_certificate[0].minimum_protocol_version
+}
+
+output "api_path_pattern" {
+  description = "Path pattern CloudFront sends to the API origin (api_origin.path_pattern), or null without api_origin."
+  value       = var.api_origin == null ? null : var.api_origin.path_pattern
+}

@@ -1,12 +1,19 @@
 variable "name" {
-  description = "Name prefix of every resource (buckets \"<name>-frontend-<account>\" and \"<name>-edge-logs-<account>\", CloudFront policies and access controls). Lowercase letters, digits and hyphens, 1-32 characters, starting with a letter."
+  description = "Name prefix of every resource (buckets \"<name>-frontend-<account>\" and \"<name>-edge-logs-<account>\", CloudFront policies and access controls). Lowercase letters, digits and hyphens, 1-32 characters, starting with a letter. Required, and unique in the account: CloudFront names and bucket names are global, whatever the region."
   type        = string
-  default     = "opsdeck"
+  default     = null
+
+  validation {
+    # No default on purpose: two instances on one default name would fight
+    # over the same buckets and CloudFront policies.
+    condition     = var.name != null
+    error_message = "name is required: it prefixes the buckets and CloudFront policies, which are global, so it must differ between stacks of one account, e.g. \"opsdeck-prod\"."
+  }
 
   validation {
     # "<name>-edge-logs-<12-digit account>" must stay within the 63
     # characters of a bucket name.
-    condition     = can(regex("^[a-z][a-z0-9-]{0,31}$", var.name)) && !endswith(var.name, "-") && !strcontains(var.name, "--")
+    condition     = var.name == null || (can(regex("^[a-z][a-z0-9-]{0,31}$", coalesce(var.name, "x"))) && !endswith(coalesce(var.name, "x"), "-") && !strcontains(coalesce(var.name, "x"), "--"))
     error_message = "name must be 1-32 characters of lowercase letters, digits and single hyphens, start with a letter and not end with a hyphen, e.g. \"opsdeck-prod\"."
   }
 }
@@ -135,14 +142,14 @@ variable "error_responses" {
 variable "security_headers" {
   description = <<-EOT
     The response headers policy (seed R1.3-f), applied to every response, overriding the origin's.
-    content_security_policy: the Content-Security-Policy header.
+    content_security_policy: the Content-Security-Policy header. The default lets the page call only its own origin (connect-src 'self'), which is where api_origin serves the API (/api/*).
     hsts_max_age_seconds / hsts_include_subdomains / hsts_preload: Strict-Transport-Security (default two years, subdomains, no preload: preload is hard to undo).
     frame_options: X-Frame-Options, "DENY" or "SAMEORIGIN".
     referrer_policy: Referrer-Policy.
     X-Content-Type-Options: nosniff is always sent.
   EOT
   type = object({
-    content_security_policy = optional(string, "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'; upgrade-insecure-requests")
+    content_security_policy = optional(string, "default-src 'self'; connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'; upgrade-insecure-requests")
     hsts_max_age_seconds    = optional(number, 63072000)
     hsts_include_subdomains = optional(bool, true)
     hsts_preload            = optional(bool, false)
@@ -179,21 +186,23 @@ variable "access_logs" {
   description = <<-EOT
     CloudFront standard access logs (seed R8.1-b, R8.2-b) to a log bucket the module creates, with a lifecycle rule (R8.1-c).
     retention_days: days a log object is kept.
+    noncurrent_version_retention_days: days an overwritten or deleted log object's old version is kept (versioning is on): time to notice and undo a tampering with the audit trail.
     prefix: key prefix of the distribution's logs.
     include_cookies: log cookies too (off: they may carry personal data).
     The frontend bucket's S3 server access logs go to the same bucket under "s3/".
   EOT
   type = object({
-    retention_days  = optional(number, 365)
-    prefix          = optional(string, "cloudfront/")
-    include_cookies = optional(bool, false)
+    retention_days                    = optional(number, 365)
+    noncurrent_version_retention_days = optional(number, 90)
+    prefix                            = optional(string, "cloudfront/")
+    include_cookies                   = optional(bool, false)
   })
   default  = {}
   nullable = false
 
   validation {
-    condition     = var.access_logs.retention_days >= 1 && floor(var.access_logs.retention_days) == var.access_logs.retention_days
-    error_message = "access_logs.retention_days must be a whole number of days, at least 1."
+    condition     = var.access_logs.retention_days >= 1 && floor(var.access_logs.retention_days) == var.access_logs.retention_days && var.access_logs.noncurrent_version_retention_days >= 30 && floor(var.access_logs.noncurrent_version_retention_days) == var.access_logs.noncurrent_version_retention_days
+    error_message = "access_logs.retention_days must be a whole number of days, at least 1, and access_logs.noncurrent_version_retention_days a whole number of at least 30 (a deleted log object must stay recoverable long enough to be noticed)."
   }
 
   validation {
@@ -253,14 +262,21 @@ variable "acm_certificate_arn" {
 }
 
 variable "minimum_protocol_version" {
-  description = "Minimum TLS version viewers may use with the aliases' certificate (seed R4.4-e): \"TLSv1.2_2021\" (default) or newer."
+  description = "Minimum TLS version viewers may use with the certificate (seed R4.4-e): \"TLSv1.2_2021\" (default), \"TLSv1.2_2025\" or \"TLSv1.3_2025\" (the 2025 policies need an AWS provider that knows them: 5.100.0 accepts up to TLSv1.2_2021). The older TLS 1.2 policies (2018, 2019) still allow CBC ciphers and are refused."
   type        = string
   default     = "TLSv1.2_2021"
 
   validation {
-    condition     = contains(["TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"], var.minimum_protocol_version)
-    error_message = "minimum_protocol_version must be TLS 1.2 or newer: \"TLSv1.2_2018\", \"TLSv1.2_2019\", \"TLSv1.2_2021\", \"TLSv1.2_2025\" or \"TLSv1.3_2025\"."
+    condition     = contains(["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"], var.minimum_protocol_version)
+    error_message = "minimum_protocol_version must be \"TLSv1.2_2021\" or newer: \"TLSv1.2_2021\", \"TLSv1.2_2025\" or \"TLSv1.3_2025\"."
   }
+}
+
+variable "require_custom_certificate" {
+  description = "Production guard: true (default) refuses, at plan time, a distribution without acm_certificate_arn and at least one alias, because CloudFront's default *.cloudfront.net certificate fixes the viewer policy at TLSv1 (TLS 1.0). Set false only for throwaway or test environments, knowingly."
+  type        = bool
+  default     = true
+  nullable    = false
 }
 
 variable "web_acl_arn" {
@@ -271,6 +287,68 @@ variable "web_acl_arn" {
   validation {
     condition     = var.web_acl_arn == null || can(regex("^arn:aws[a-z-]*:wafv2:us-east-1:\\d{12}:global/webacl/.+$", coalesce(var.web_acl_arn, "x")))
     error_message = "web_acl_arn must be a global WAFv2 web ACL ARN (\"arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>\") or null."
+  }
+}
+
+variable "api_origin" {
+  description = <<-EOT
+    Serve the API (modules/compute) under the site's own origin, so the page calls it without CORS and the default CSP (connect-src 'self') allows it. null (default): the site only.
+    domain_name: the execute-api host, modules/compute output api_domain_name.
+    origin_path: "/<stage>", modules/compute output api_origin_path: a request for "/api/x" reaches "/<stage>/api/x" of the stage, so the API's routes live under api.base_path = "api" (the first segment of path_pattern).
+    path_pattern: the behaviour's pattern, default "/api/*".
+    verify_header: the header CloudFront adds with api_origin_verify_secret; modules/compute api.origin_verify_header (default "x-origin-verify").
+    read_timeout: seconds CloudFront waits for the API (1-60, default 30; API Gateway gives up after 29).
+    The behaviour caches nothing (managed policy CachingDisabled), allows every method and forwards every viewer header but Host, every query string and cookie (managed origin request policy AllViewerExceptHostHeader: API Gateway routes on its own Host name, and with caching disabled the Authorization header is forwarded too), to the origin over HTTPS with TLS 1.2 only.
+  EOT
+  type = object({
+    domain_name   = string
+    origin_path   = string
+    path_pattern  = optional(string, "/api/*")
+    verify_header = optional(string, "x-origin-verify")
+    read_timeout  = optional(number, 30)
+  })
+  default = null
+
+  validation {
+    condition     = var.api_origin == null || can(regex("^[a-z0-9]+\\.execute-api\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?$", try(var.api_origin.domain_name, "")))
+    error_message = "api_origin.domain_name must be an execute-api host name such as \"a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com\" (modules/compute output api_domain_name), without https:// or a path."
+  }
+
+  validation {
+    condition     = var.api_origin == null || can(regex("^/[A-Za-z0-9_-]{1,128}$", try(var.api_origin.origin_path, "")))
+    error_message = "api_origin.origin_path must be \"/<stage name>\", e.g. \"/live\" (modules/compute output api_origin_path)."
+  }
+
+  validation {
+    condition     = var.api_origin == null || can(regex("^/[A-Za-z0-9._-]+/\\*$", try(var.api_origin.path_pattern, "")))
+    error_message = "api_origin.path_pattern must be one path segment followed by /*, e.g. \"/api/*\", matching modules/compute api.base_path (\"api\")."
+  }
+
+  validation {
+    condition     = var.api_origin == null || (can(regex("^[A-Za-z0-9-]{1,64}$", try(var.api_origin.verify_header, ""))) && !contains(["host", "authorization", "x-forwarded-for", "via"], lower(try(var.api_origin.verify_header, ""))))
+    error_message = "api_origin.verify_header must be a header name of letters, digits and hyphens (e.g. \"x-origin-verify\"), and not Host, Authorization, X-Forwarded-For or Via."
+  }
+
+  validation {
+    condition     = var.api_origin == null || try(var.api_origin.read_timeout >= 1 && var.api_origin.read_timeout <= 60 && floor(var.api_origin.read_timeout) == var.api_origin.read_timeout, false)
+    error_message = "api_origin.read_timeout must be a whole number of seconds from 1 to 60 (CloudFront's limit without a quota increase)."
+  }
+}
+
+variable "api_origin_verify_secret" {
+  description = "Secret value CloudFront sends to the API origin in api_origin.verify_header; modules/compute api_origin_verify_secret (the same value) makes the stage refuse requests without it. 32-128 letters, digits, '-' and '_'. It is stored in state (the distribution's origin needs it in clear text; see README): keep the state encrypted."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.api_origin_verify_secret == null || can(regex("^[A-Za-z0-9_-]{32,128}$", coalesce(var.api_origin_verify_secret, "x")))
+    error_message = "api_origin_verify_secret must be 32-128 letters, digits, '-' or '_' (e.g. the output of `openssl rand -hex 32`), or null."
+  }
+
+  validation {
+    condition     = var.api_origin_verify_secret == null || var.api_origin != null
+    error_message = "api_origin_verify_secret is sent to the API origin only: set api_origin too, or leave the secret null."
   }
 }
 

@@ -7,9 +7,10 @@ terraform {
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      # 5.90 introduced the write-only arguments used across the project;
-      # 6.0 changes data.aws_region and other interfaces this code reads.
-      version = ">= 5.90, < 6.0"
+      # 5.90 introduced the write-only arguments used across the project.
+      # 6.x is allowed: the module avoids what 6.0 removed or deprecated
+      # (CHANGELOG, "AWS provider 6.x"); 7.0 is not known yet.
+      version = ">= 5.90, < 7.0"
     }
   }
 }

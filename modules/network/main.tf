@@ -16,7 +16,7 @@ data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  region     = data.aws_region.current.name
+  region     = data.aws_region.current.id
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
 
@@ -448,7 +448,8 @@ resource "aws_kms_key" "flow_logs" {
 resource "aws_kms_alias" "flow_logs" {
   count = local.create_flow_logs_key ? 1 : 0
 
-  name          = "alias/${var.name}-flow-logs"
+  name          = var.kms_alias_use_name_prefix ? null : "alias/${var.name}-flow-logs"
+  name_prefix   = var.kms_alias_use_name_prefix ? "alias/${var.name}-flow-logs-" : null
   target_key_id = aws_kms_key.flow_logs[0].key_id
 }
 
@@ -466,8 +467,10 @@ resource "aws_cloudwatch_log_group" "flow_logs" {
 resource "aws_iam_role" "flow_logs" {
   count = local.create_flow_logs ? 1 : 0
 
-  name        = "${var.name}-vpc-flow-logs"
-  description = "Lets VPC flow logs of ${var.name} write to their CloudWatch Logs group"
+  name                 = var.role_use_name_prefix ? null : "${var.name}-vpc-flow-logs"
+  name_prefix          = var.role_use_name_prefix ? "${substr(var.name, 0, 23)}-vpc-flow-logs-" : null
+  description          = "Lets VPC flow logs of ${var.name} write to their CloudWatch Logs group"
+  permissions_boundary = var.role_permissions_boundary
 
   # SourceAccount and SourceArn stop another account's flow logs from
   # assuming this role (confused deputy).
@@ -486,6 +489,10 @@ resource "aws_iam_role" "flow_logs" {
   })
 
   tags = merge(var.tags, { Name = "${var.name}-vpc-flow-logs" })
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_iam_role_policy" "flow_logs" {

@@ -1,14 +1,46 @@
 variable "name" {
-  description = "Name prefix for every resource of the network (VPC Name tag, security groups, flow-log role, KMS alias). Lowercase letters, digits and hyphens, 1-32 characters, starting with a letter."
+  description = "Name prefix for every resource of the network (VPC Name tag, security groups, flow-log group and role, KMS alias). Lowercase letters, digits and hyphens, 1-32 characters, starting with a letter. Required: two stacks of one account and region must not share it."
   type        = string
-  default     = "opsdeck"
+  default     = null
+
+  validation {
+    # No default on purpose: two instances on one default name would fight
+    # over the flow-log group, its role and its key alias.
+    condition     = var.name != null
+    error_message = "name is required: it prefixes the network's named resources (flow-log group, role, KMS alias), so it must differ between stacks of one account and region, e.g. \"opsdeck-prod\"."
+  }
 
   validation {
     # 32 keeps the longest derived name ("<name>-vpc-flow-logs", an IAM role
     # name capped at 64) and the security group names well inside AWS limits.
-    condition     = can(regex("^[a-z][a-z0-9-]{0,31}$", var.name)) && !endswith(var.name, "-") && !strcontains(var.name, "--")
+    condition     = var.name == null || (can(regex("^[a-z][a-z0-9-]{0,31}$", coalesce(var.name, "x"))) && !endswith(coalesce(var.name, "x"), "-") && !strcontains(coalesce(var.name, "x"), "--"))
     error_message = "name must be 1-32 characters of lowercase letters, digits and single hyphens, start with a letter and not end with a hyphen, e.g. \"opsdeck-prod\"."
   }
+}
+
+variable "role_use_name_prefix" {
+  description = "Create the flow-log role with a name prefix and a unique suffix (IAM names are global to the account, across regions). false names it exactly \"<name>-vpc-flow-logs\"."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "role_permissions_boundary" {
+  description = "ARN of a permissions boundary for the module's IAM role (flow logs), where the organisation requires one."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", coalesce(var.role_permissions_boundary, "x")))
+    error_message = "role_permissions_boundary must be null or an IAM policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)."
+  }
+}
+
+variable "kms_alias_use_name_prefix" {
+  description = "Name the flow-log key's alias with a unique suffix (\"alias/<name>-flow-logs-<suffix>\") instead of exactly \"alias/<name>-flow-logs\"."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 variable "vpc_cidr" {

@@ -5,7 +5,7 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  region     = data.aws_region.current.name
+  region     = data.aws_region.current.id
   account_id = data.aws_caller_identity.current.account_id
   arn_prefix = "arn:${data.aws_partition.current.partition}"
 
@@ -116,7 +116,8 @@ resource "aws_kms_key" "this" {
 resource "aws_kms_alias" "this" {
   count = local.create_kms_key ? 1 : 0
 
-  name          = "alias/${var.name}"
+  name          = var.kms_alias_use_name_prefix ? null : "alias/${var.name}"
+  name_prefix   = var.kms_alias_use_name_prefix ? "alias/${var.name}-" : null
   target_key_id = aws_kms_key.this[0].key_id
 }
 
@@ -171,18 +172,27 @@ resource "aws_cloudwatch_metric_alarm" "failed" {
 ################################################################################
 
 resource "aws_iam_role" "this" {
-  name                 = var.name
+  name                 = var.role_use_name_prefix ? null : var.name
+  name_prefix          = var.role_use_name_prefix ? "${substr(var.name, 0, 37)}-" : null
   permissions_boundary = var.role_permissions_boundary
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
+      Sid       = "LambdaOfThisAccount"
       Effect    = "Allow"
       Principal = { Service = "lambda.amazonaws.com" }
       Action    = "sts:AssumeRole"
+      # Confused deputy: only Lambda functions of this account.
+      Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
     }]
   })
 
-  tags = var.tags
+  tags = merge(var.tags, { Name = var.name })
+
+  # The function switches to the new role before the old one goes.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_iam_role_policy" "this" {
@@ -201,14 +211,18 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_117:Not in a VPC: the function reaches Slack and Secrets Manager over the internet and touches no private resource; a VPC would need a NAT gateway for nothing.
   #checkov:skip=CKV_AWS_173:The environment holds no secret (the webhook URL stays in Secrets Manager, only its ARN is here), so the AWS managed key Lambda encrypts it with at rest is enough.
   #checkov:skip=CKV_AWS_272:The zip is built by the project's own pipeline (cargo xtask lambda); code signing (AWS Signer) is not part of the seed's pipeline.
-  function_name    = var.name
-  description      = "opsdeck Slack notifier: SNS alarms, budgets, Step Functions failures and deploy events to Slack Block Kit"
-  role             = aws_iam_role.this.arn
-  runtime          = "provided.al2023"
-  handler          = "bootstrap"
-  architectures    = ["x86_64"]
+  function_name = var.name
+  description   = "opsdeck Slack notifier: SNS alarms, budgets, Step Functions failures and deploy events to Slack Block Kit"
+  role          = aws_iam_role.this.arn
+  runtime       = "provided.al2023"
+  handler       = "bootstrap"
+  architectures = ["x86_64"]
+  # A local zip (lambda_zip), or the release artifact in S3 (artifact), as
+  # modules/compute reads its functions.
   filename         = var.lambda_zip
-  source_code_hash = filebase64sha256(var.lambda_zip)
+  s3_bucket        = try(var.artifact.bucket, null)
+  s3_key           = try(var.artifact.key, null)
+  source_code_hash = var.lambda_zip != null ? filebase64sha256(var.lambda_zip) : try(var.artifact.source_code_hash, null)
   memory_size      = var.memory_size
   timeout          = var.timeout
 
@@ -217,9 +231,14 @@ resource "aws_lambda_function" "this" {
   }
 
   logging_config {
-    # The function writes one JSON object per line itself (R3.4-c).
-    log_format = "Text"
-    log_group  = aws_cloudwatch_log_group.this.name
+    # JSON: Lambda's own START/END/REPORT and platform lines become JSON
+    # objects like the function's (which writes one JSON object per line,
+    # with "level"), so one metric filter or Logs Insights query reads both
+    # (R3.4-c), and the log levels below apply.
+    log_format            = "JSON"
+    log_group             = aws_cloudwatch_log_group.this.name
+    application_log_level = "INFO"
+    system_log_level      = "WARN"
   }
 
   tracing_config {

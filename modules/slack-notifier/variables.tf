@@ -1,23 +1,58 @@
 variable "name" {
-  description = "Name of the function, and prefix of its role, log group (/aws/lambda/<name>), queue (<name>-failed) and key alias. Letters, digits, hyphens and underscores, 1-56 characters."
+  description = "Name of the function, and prefix of its role, log group (/aws/lambda/<name>), queue (<name>-failed) and key alias. Letters, digits, hyphens and underscores, 1-56 characters. Required: two notifiers of one account and region must not share it."
   type        = string
-  default     = "opsdeck-slack-notifier"
+  default     = null
+
+  validation {
+    # No default on purpose: two instances on one default name would fight
+    # over the same function, queue and log group.
+    condition     = var.name != null
+    error_message = "name is required: it names the function and prefixes its role, queue, log group and key alias, so it must differ between notifiers of one account and region, e.g. \"opsdeck-prod-slack-notifier\"."
+  }
 
   validation {
     # 56 keeps "<name>-least-privilege" (an IAM policy name, max 128) and
     # "<name>-failed-events" well inside limits, and the function name within 64.
-    condition     = can(regex("^[A-Za-z0-9_-]{1,56}$", var.name))
+    condition     = var.name == null || can(regex("^[A-Za-z0-9_-]{1,56}$", coalesce(var.name, "x")))
     error_message = "name must be 1-56 letters, digits, hyphens or underscores, e.g. \"opsdeck-slack-notifier\"."
   }
 }
 
 variable "lambda_zip" {
-  description = "Path of the function's zip: `bootstrap` at its root, built for provided.al2023 x86_64 by `cargo xtask lambda slack-notifier` (dist/lambda/slack-notifier.zip)."
+  description = "Path of the function's zip: `bootstrap` at its root, built for provided.al2023 x86_64 by `cargo xtask lambda slack-notifier` (dist/lambda/slack-notifier.zip). Give this or artifact, not both."
   type        = string
+  default     = null
 
   validation {
-    condition     = endswith(var.lambda_zip, ".zip")
+    condition     = var.lambda_zip == null || endswith(coalesce(var.lambda_zip, "x"), ".zip")
     error_message = "lambda_zip must be the path of a .zip file, e.g. \"dist/lambda/slack-notifier.zip\" (cargo xtask lambda slack-notifier writes it)."
+  }
+
+  validation {
+    condition     = (var.lambda_zip == null) != (var.artifact == null)
+    error_message = "Give exactly one of lambda_zip (a local zip) and artifact (the zip in the release bucket, as modules/compute reads its functions)."
+  }
+}
+
+variable "artifact" {
+  description = <<-EOT
+    The function's zip in S3, like modules/compute's release artifacts (the pipeline uploads it; the module reads it): bucket and key, e.g. "opsdeck/v1.4.2/slack-notifier.zip". source_code_hash (the base64 SHA-256 `cargo xtask lambda` prints) redeploys when the object changes under the same key. Give this or lambda_zip, not both.
+  EOT
+  type = object({
+    bucket           = string
+    key              = string
+    source_code_hash = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.artifact == null || (can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", try(var.artifact.bucket, ""))) && endswith(try(var.artifact.key, ""), ".zip") && !startswith(try(var.artifact.key, "/"), "/"))
+    error_message = "artifact needs an S3 bucket name and a key of a .zip without a leading slash, e.g. { bucket = \"opsdeck-artifacts\", key = \"opsdeck/v1.4.2/slack-notifier.zip\" }."
+  }
+
+  validation {
+    condition     = var.artifact == null || try(var.artifact.source_code_hash, null) == null || can(regex("^[A-Za-z0-9+/]{43}=$", try(var.artifact.source_code_hash, "")))
+    error_message = "artifact.source_code_hash must be the base64 SHA-256 of the zip (44 characters ending in \"=\"), as `cargo xtask lambda` prints it, or null."
   }
 }
 
@@ -174,6 +209,20 @@ variable "failed_alarm_actions" {
     condition     = alltrue([for a in var.failed_alarm_actions : can(regex("^arn:aws[a-z-]*:", a))])
     error_message = "failed_alarm_actions must be ARNs (an SNS topic with an e-mail or pager subscription, for example)."
   }
+}
+
+variable "role_use_name_prefix" {
+  description = "Create the role with a name prefix and a unique suffix (IAM names are global to the account, across regions). false names it exactly <name>."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "kms_alias_use_name_prefix" {
+  description = "Name the created key's alias with a unique suffix (\"alias/<name>-<suffix>\") instead of exactly \"alias/<name>\"."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 variable "role_permissions_boundary" {

@@ -4,7 +4,7 @@
 mock_provider "aws" {
   override_data {
     target = data.aws_region.current
-    values = { name = "ap-northeast-1" }
+    values = { id = "ap-northeast-1", name = "ap-northeast-1" }
   }
   override_data {
     target = data.aws_caller_identity.current
@@ -14,12 +14,10 @@ mock_provider "aws" {
     target = data.aws_partition.current
     values = { partition = "aws", dns_suffix = "amazonaws.com", reverse_dns_prefix = "com.amazonaws" }
   }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
 }
 
 variables {
+  name               = "opsdeck"
   app_version        = "v1.4.2"
   artifacts          = { bucket = "opsdeck-artifacts" }
   subnet_ids         = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
@@ -28,6 +26,15 @@ variables {
 
 run "valid_inputs_plan" {
   command = plan
+}
+
+# Issue 16, finding 6: no default name, so two instances cannot collide on one.
+run "name_is_required" {
+  command = plan
+  variables {
+    name = null
+  }
+  expect_failures = [var.name]
 }
 
 run "name_format" {
@@ -203,6 +210,46 @@ run "additional_policy_no_star_action" {
   expect_failures = [var.additional_policy_jsons]
 }
 
+# Issue 16, finding 5: not only a literal "*" action is refused.
+run "additional_policy_no_service_wildcard" {
+  command = plan
+  variables {
+    additional_policy_jsons = { ec2 = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"ec2:*\"],\"Resource\":\"arn:aws:ec2:ap-northeast-1:123456789012:instance/i-0123\"}]}" }
+  }
+  expect_failures = [var.additional_policy_jsons]
+}
+
+run "additional_policy_no_partial_wildcard" {
+  command = plan
+  variables {
+    additional_policy_jsons = { s3 = "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:Get*\",\"Resource\":\"arn:aws:s3:::bucket/*\"}}" }
+  }
+  expect_failures = [var.additional_policy_jsons]
+}
+
+run "additional_policy_no_star_resource" {
+  command = plan
+  variables {
+    additional_policy_jsons = { sqs = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sqs:SendMessage\",\"Resource\":[\"*\"]}]}" }
+  }
+  expect_failures = [var.additional_policy_jsons]
+}
+
+run "additional_policy_no_not_action" {
+  command = plan
+  variables {
+    additional_policy_jsons = { all_but_iam = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"NotAction\":\"iam:CreateUser\",\"Resource\":\"arn:aws:s3:::bucket\"}]}" }
+  }
+  expect_failures = [var.additional_policy_jsons]
+}
+
+run "additional_policy_exact_grants_and_broad_denies_pass" {
+  command = plan
+  variables {
+    additional_policy_jsons = { db = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"rds-db:connect\",\"Resource\":\"arn:aws:rds-db:ap-northeast-1:123456789012:dbuser:cluster-ABC/app\"},{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}]}" }
+  }
+}
+
 run "log_retention_accepted_value" {
   command = plan
   variables {
@@ -281,6 +328,104 @@ run "api_web_acl_regional" {
     api = { web_acl_arn = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/0000" }
   }
   expect_failures = [var.api]
+}
+
+run "api_base_path_one_segment" {
+  command = plan
+  variables {
+    api = { base_path = "/api" }
+  }
+  expect_failures = [var.api]
+}
+
+run "api_web_acl_one_of_two" {
+  command = plan
+  variables {
+    api = { web_acl = { enabled = true }, web_acl_arn = "arn:aws:wafv2:ap-northeast-1:123456789012:regional/webacl/mine/0000" }
+  }
+  expect_failures = [var.api]
+}
+
+run "api_web_acl_managed_rule_group_names" {
+  command = plan
+  variables {
+    api = { web_acl = { enabled = true, managed_rule_groups = ["CommonRuleSet"] } }
+  }
+  expect_failures = [var.api]
+}
+
+run "api_origin_verify_header_not_host" {
+  command = plan
+  variables {
+    api = { origin_verify_header = "Host" }
+  }
+  expect_failures = [var.api]
+}
+
+run "api_authorizer_type" {
+  command = plan
+  variables {
+    api = { authorizer = { type = "JWT" } }
+  }
+  expect_failures = [var.api]
+}
+
+run "api_authorizer_function_kind" {
+  command = plan
+  variables {
+    api = { authorizer = { type = "TOKEN", function = "api" } }
+  }
+  expect_failures = [var.api]
+}
+
+run "api_authorizer_cognito_pools" {
+  command = plan
+  variables {
+    api = { authorizer = { type = "COGNITO_USER_POOLS", cognito_user_pool_arns = ["ap-northeast-1_AbCdEf123"] } }
+  }
+  expect_failures = [var.api]
+}
+
+run "api_authorizer_identity_source" {
+  command = plan
+  variables {
+    api = { authorizer = { type = "AWS_IAM", identity_source = "Authorization" } }
+  }
+  expect_failures = [var.api]
+}
+
+run "api_authorizer_validation_expression_token_only" {
+  command = plan
+  variables {
+    functions = { api = {}, worker = { kind = "task" }, auth = { kind = "authorizer" } }
+    api       = { authorizer = { type = "REQUEST", function = "auth", identity_validation_expression = "^Bearer .+$" } }
+  }
+  expect_failures = [var.api]
+}
+
+run "api_origin_verify_secret_strength" {
+  command = plan
+  variables {
+    api_origin_verify_secret = "short"
+  }
+  expect_failures = [var.api_origin_verify_secret]
+}
+
+run "api_origin_verify_secret_needs_own_web_acl" {
+  command = plan
+  variables {
+    api                      = { web_acl_arn = "arn:aws:wafv2:ap-northeast-1:123456789012:regional/webacl/mine/0000" }
+    api_origin_verify_secret = "0123456789abcdef0123456789abcdef"
+  }
+  expect_failures = [var.api_origin_verify_secret]
+}
+
+run "role_permissions_boundary_is_a_policy_arn" {
+  command = plan
+  variables {
+    role_permissions_boundary = "arn:aws:iam::123456789012:role/boundary"
+  }
+  expect_failures = [var.role_permissions_boundary]
 }
 
 run "state_machine_name" {

@@ -6,7 +6,7 @@
 mock_provider "aws" {
   override_data {
     target = data.aws_region.current
-    values = { name = "ap-northeast-1" }
+    values = { id = "ap-northeast-1", name = "ap-northeast-1" }
   }
   override_data {
     target = data.aws_caller_identity.current
@@ -80,6 +80,7 @@ override_resource {
 }
 
 variables {
+  name                   = "opsdeck"
   subnet_ids             = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
   vpc_security_group_ids = ["sg-0dddddddddddddddd"]
   availability_zones     = ["ap-northeast-1a", "ap-northeast-1c"]
@@ -94,8 +95,18 @@ run "seed_defaults" {
 
   # R1.1-a/b: Aurora PostgreSQL Serverless v2, 0.5-2.0 ACU.
   assert {
-    condition     = aws_rds_cluster.this.engine == "aurora-postgresql" && aws_rds_cluster.this.engine_mode == "provisioned" && aws_rds_cluster.this.engine_version == "16.6"
+    condition     = aws_rds_cluster.this.engine == "aurora-postgresql" && aws_rds_cluster.this.engine_mode == "provisioned"
     error_message = "The cluster must be Aurora PostgreSQL in provisioned mode (Serverless v2)."
+  }
+  # Issue 16, finding 7: the major is pinned, the minor is AWS's (automatic minor upgrades
+  # in the maintenance window), so an upgraded minor never plans a downgrade.
+  assert {
+    condition     = aws_rds_cluster.this.engine_version == "16" && aws_rds_cluster_parameter_group.this.family == "aurora-postgresql16"
+    error_message = "engine_version must default to the major version only (\"16\"), with the family that follows it."
+  }
+  assert {
+    condition     = aws_rds_cluster_instance.writer.auto_minor_version_upgrade && alltrue([for r in aws_rds_cluster_instance.reader : r.auto_minor_version_upgrade])
+    error_message = "Minor upgrades stay automatic (security fixes)."
   }
   assert {
     condition     = aws_rds_cluster.this.serverlessv2_scaling_configuration[0].min_capacity == 0.5 && aws_rds_cluster.this.serverlessv2_scaling_configuration[0].max_capacity == 2
@@ -213,13 +224,26 @@ run "seed_defaults" {
     condition     = aws_cloudwatch_log_group.this["postgresql"].kms_key_id == "arn:aws:kms:ap-northeast-1:123456789012:key/dddddddd-0000-0000-0000-000000000000"
     error_message = "Database logs must be KMS-encrypted (R4.4-d)."
   }
+  # Issue 16, finding 5: the exact key policy, every action and resource.
   assert {
-    condition = anytrue([
-      for s in jsondecode(aws_kms_key.database.policy).Statement :
-      s.Principal == { Service = "logs.ap-northeast-1.amazonaws.com" } &&
-      try(s.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"], []) == ["arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/rds/cluster/opsdeck/postgresql"]
-    ])
-    error_message = "The database key must let CloudWatch Logs use it for this cluster's log groups only."
+    condition = jsondecode(aws_kms_key.database.policy).Statement == [
+      {
+        Sid       = "AccountAdministersThroughIam"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::123456789012:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchLogsUsesKeyForDatabaseLogGroups"
+        Effect    = "Allow"
+        Principal = { Service = "logs.ap-northeast-1.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = { ArnEquals = { "kms:EncryptionContext:aws:logs:arn" = ["arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/rds/cluster/opsdeck/postgresql"] } }
+      },
+    ]
+    error_message = "The database key must delegate administration to IAM and let CloudWatch Logs use it for this cluster's log groups only."
   }
   assert {
     condition     = length(jsondecode(aws_kms_key.secrets.policy).Statement) == 1 && jsondecode(aws_kms_key.secrets.policy).Statement[0].Principal.AWS == "arn:aws:iam::123456789012:root"
@@ -269,7 +293,12 @@ run "seed_defaults" {
     error_message = "The read policy must hold nothing but the two statements."
   }
   assert {
-    condition     = jsondecode(output.db_connect_policy_json).Statement[0].Resource == ["arn:aws:rds-db:ap-northeast-1:123456789012:dbuser:cluster-ABCDEFGHIJKLMNOPQRSTUVWXYZ/opsdeck_app"]
+    condition = jsondecode(output.db_connect_policy_json).Statement == [{
+      Sid      = "ConnectAsIamDatabaseUsers"
+      Effect   = "Allow"
+      Action   = "rds-db:connect"
+      Resource = ["arn:aws:rds-db:ap-northeast-1:123456789012:dbuser:cluster-ABCDEFGHIJKLMNOPQRSTUVWXYZ/opsdeck_app"]
+    }]
     error_message = "The connect policy must name exactly the IAM database users of this cluster."
   }
 
@@ -376,5 +405,40 @@ run "throwaway_settings" {
   assert {
     condition     = output.db_connect_policy_json == null
     error_message = "No IAM database users, no connect policy."
+  }
+}
+
+# Issue 16, finding 7: a pinned minor is allowed with automatic minor upgrades off.
+run "pinned_minor_without_automatic_upgrades" {
+  command = plan
+
+  variables {
+    engine_version             = "16.6"
+    auto_minor_version_upgrade = false
+  }
+
+  assert {
+    condition     = aws_rds_cluster.this.engine_version == "16.6" && !aws_rds_cluster_instance.writer.auto_minor_version_upgrade && alltrue([for r in aws_rds_cluster_instance.reader : !r.auto_minor_version_upgrade])
+    error_message = "A pinned minor version must come with automatic minor upgrades off on every instance."
+  }
+}
+
+# Issue 16, finding 6: the monitoring role by prefix, with a boundary; aliases with a suffix
+# on request.
+run "role_names_and_boundaries" {
+  command = plan
+
+  variables {
+    role_permissions_boundary = "arn:aws:iam::123456789012:policy/platform-boundary"
+    kms_alias_use_name_prefix = true
+  }
+
+  assert {
+    condition     = aws_iam_role.monitoring[0].name_prefix == "opsdeck-rds-monitoring-" && aws_iam_role.monitoring[0].permissions_boundary == "arn:aws:iam::123456789012:policy/platform-boundary"
+    error_message = "The monitoring role must be named by prefix and carry the boundary."
+  }
+  assert {
+    condition     = aws_kms_alias.database.name_prefix == "alias/opsdeck-database-" && aws_kms_alias.secrets.name_prefix == "alias/opsdeck-secrets-"
+    error_message = "kms_alias_use_name_prefix must give both aliases a unique suffix."
   }
 }

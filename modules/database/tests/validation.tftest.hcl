@@ -4,7 +4,7 @@
 mock_provider "aws" {
   override_data {
     target = data.aws_region.current
-    values = { name = "ap-northeast-1" }
+    values = { id = "ap-northeast-1", name = "ap-northeast-1" }
   }
   override_data {
     target = data.aws_caller_identity.current
@@ -17,9 +17,19 @@ mock_provider "aws" {
 }
 
 variables {
+  name                   = "opsdeck"
   subnet_ids             = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
   vpc_security_group_ids = ["sg-0dddddddddddddddd"]
   availability_zones     = ["ap-northeast-1a", "ap-northeast-1c"]
+}
+
+# Issue 16, finding 6: no default name, so two instances cannot collide on one.
+run "name_is_required" {
+  command = plan
+  variables {
+    name = null
+  }
+  expect_failures = [var.name]
 }
 
 run "name_format" {
@@ -279,4 +289,22 @@ run "bedrock_value_version_needs_key" {
     bedrock_api_key_secret = { enabled = true, value_version = 1 }
   }
   expect_failures = [aws_secretsmanager_secret_version.bedrock_api_key]
+}
+
+# Issue 16, finding 7: a pinned minor with automatic minor upgrades would plan a downgrade
+# after AWS's first upgrade.
+run "engine_minor_pinned_with_automatic_upgrades" {
+  command = plan
+  variables {
+    engine_version = "16.6"
+  }
+  expect_failures = [var.engine_version]
+}
+
+run "role_permissions_boundary_is_a_policy_arn" {
+  command = plan
+  variables {
+    role_permissions_boundary = "arn:aws:iam::123456789012:role/boundary"
+  }
+  expect_failures = [var.role_permissions_boundary]
 }

@@ -5,7 +5,7 @@
 mock_provider "aws" {
   override_data {
     target = data.aws_region.current
-    values = { name = "ap-northeast-1" }
+    values = { id = "ap-northeast-1", name = "ap-northeast-1" }
   }
   override_data {
     target = data.aws_caller_identity.current
@@ -19,6 +19,10 @@ mock_provider "aws" {
     override_during = plan
     defaults        = { arn = "arn:aws:dynamodb:ap-northeast-1:123456789012:table/opsdeck-deploy-history" }
   }
+}
+
+variables {
+  name = "opsdeck-deploy-history"
 }
 
 override_resource {
@@ -100,9 +104,19 @@ run "key_policy_lets_the_account_use_the_key_only_through_dynamodb" {
     condition     = length(jsondecode(aws_kms_key.this[0].policy).Statement) == 2
     error_message = "the key policy must have an administration and a use statement"
   }
+  # Issue 16, item 8: the administration statement is an allow-list; kms:Create* (which
+  # includes CreateGrant, a use of the key) or any use action fails here.
   assert {
-    condition     = !contains(flatten([jsondecode(aws_kms_key.this[0].policy).Statement[0].Action]), "kms:Decrypt") && !contains(flatten([jsondecode(aws_kms_key.this[0].policy).Statement[0].Action]), "kms:*")
-    error_message = "the administration statement must not grant decryption or kms:*"
+    condition = jsondecode(aws_kms_key.this[0].policy).Statement[0].Action == [
+      "kms:CreateAlias", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*",
+      "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion",
+      "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
+    ]
+    error_message = "the administration statement must list exactly the administrative actions (no kms:Create*, which includes CreateGrant; no decryption; no kms:*)"
+  }
+  assert {
+    condition     = jsondecode(aws_kms_key.this[0].policy).Statement[1].Action == ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"]
+    error_message = "the use statement must list exactly what DynamoDB needs of the key"
   }
   assert {
     condition     = jsondecode(aws_kms_key.this[0].policy).Statement[1].Condition.StringEquals["kms:ViaService"] == "dynamodb.ap-northeast-1.amazonaws.com"
@@ -118,20 +132,66 @@ run "key_policy_lets_the_account_use_the_key_only_through_dynamodb" {
   }
 }
 
+# Issue 16, finding 5: the writer and reader policies are asserted exactly (every action and
+# resource), so adding "dynamodb:*", UpdateItem or a second resource fails, where the old
+# assertions only looked for the absence of two actions.
 run "writer_policy_appends_and_never_updates_or_deletes" {
   command = plan
 
   assert {
-    condition     = contains(jsondecode(output.writer_policy_json).Statement[0].Action, "dynamodb:PutItem") && contains(jsondecode(output.writer_policy_json).Statement[0].Action, "dynamodb:Query")
-    error_message = "the writer must put and query"
+    condition = jsondecode(output.writer_policy_json) == {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "AppendAndReadDeployHistory"
+          Effect   = "Allow"
+          Action   = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:DescribeTable"]
+          Resource = "arn:aws:dynamodb:ap-northeast-1:123456789012:table/opsdeck-deploy-history"
+        },
+        {
+          Sid       = "UseHistoryKeyThroughDynamoDB"
+          Effect    = "Allow"
+          Action    = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]
+          Resource  = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+          Condition = { StringEquals = { "kms:ViaService" = "dynamodb.ap-northeast-1.amazonaws.com" } }
+        },
+      ]
+    }
+    error_message = "the writer may put, get, query and describe the history table and use its key through DynamoDB, and nothing else (no update, no delete, no wildcard)"
   }
   assert {
-    condition     = !contains(jsondecode(output.writer_policy_json).Statement[0].Action, "dynamodb:UpdateItem") && !contains(jsondecode(output.writer_policy_json).Statement[0].Action, "dynamodb:DeleteItem")
-    error_message = "the writer must not update or delete history"
+    condition = jsondecode(output.reader_policy_json) == {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "ReadDeployHistory"
+          Effect   = "Allow"
+          Action   = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:DescribeTable"]
+          Resource = "arn:aws:dynamodb:ap-northeast-1:123456789012:table/opsdeck-deploy-history"
+        },
+        {
+          Sid       = "UseHistoryKeyThroughDynamoDB"
+          Effect    = "Allow"
+          Action    = ["kms:Decrypt", "kms:DescribeKey"]
+          Resource  = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+          Condition = { StringEquals = { "kms:ViaService" = "dynamodb.ap-northeast-1.amazonaws.com" } }
+        },
+      ]
+    }
+    error_message = "the reader may only read the history table and decrypt through DynamoDB"
   }
+}
+
+run "alias_with_a_unique_suffix_on_request" {
+  command = plan
+
+  variables {
+    kms_alias_use_name_prefix = true
+  }
+
   assert {
-    condition     = !contains(jsondecode(output.reader_policy_json).Statement[0].Action, "dynamodb:PutItem")
-    error_message = "the reader must not write"
+    condition     = aws_kms_alias.this[0].name_prefix == "alias/opsdeck-deploy-history-"
+    error_message = "kms_alias_use_name_prefix must give the alias a unique suffix"
   }
 }
 

@@ -52,7 +52,11 @@ override_resource {
 }
 
 variables {
+  name        = "opsdeck"
   app_version = "v1.4.2"
+  # Most runs look at other things than the certificate; tests/tls.tftest.hcl checks the
+  # production guard with the module's defaults.
+  require_custom_certificate = false
 }
 
 run "private_bucket" {
@@ -88,13 +92,27 @@ run "private_bucket" {
     condition     = jsondecode(aws_s3_bucket_policy.frontend.policy).Statement[0].Effect == "Deny" && jsondecode(aws_s3_bucket_policy.frontend.policy).Statement[0].Condition.Bool["aws:SecureTransport"] == "false"
     error_message = "The bucket policy must deny requests without TLS."
   }
+  # Issue 16, finding 5: the exact bucket policy, so an extra reader or action fails.
   assert {
-    condition = (
-      jsondecode(aws_s3_bucket_policy.frontend.policy).Statement[1].Principal.Service == "cloudfront.amazonaws.com" &&
-      jsondecode(aws_s3_bucket_policy.frontend.policy).Statement[1].Action == "s3:GetObject" &&
-      jsondecode(aws_s3_bucket_policy.frontend.policy).Statement[1].Condition.StringEquals["AWS:SourceArn"] == "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE0001"
-    )
-    error_message = "Only this distribution may read objects, through origin access control (R1.3-b)."
+    condition = jsondecode(aws_s3_bucket_policy.frontend.policy).Statement == [
+      {
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "s3:*"
+        Resource  = ["arn:aws:s3:::opsdeck-frontend-123456789012", "arn:aws:s3:::opsdeck-frontend-123456789012/*"]
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+      {
+        Sid       = "CloudFrontReadsThroughOriginAccessControl"
+        Effect    = "Allow"
+        Principal = { Service = "cloudfront.amazonaws.com" }
+        Action    = "s3:GetObject"
+        Resource  = "arn:aws:s3:::opsdeck-frontend-123456789012/*"
+        Condition = { StringEquals = { "AWS:SourceArn" = "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE0001" } }
+      },
+    ]
+    error_message = "Only this distribution may read objects, through origin access control (R1.3-b), and only over TLS."
   }
 }
 
@@ -146,7 +164,7 @@ run "cloudfront_distribution" {
       aws_cloudfront_distribution.this.default_cache_behavior[0].response_headers_policy_id == "headers-policy-0001" &&
       aws_cloudfront_response_headers_policy.this.security_headers_config[0].strict_transport_security[0].access_control_max_age_sec == 63072000 &&
       aws_cloudfront_response_headers_policy.this.security_headers_config[0].strict_transport_security[0].include_subdomains &&
-      startswith(aws_cloudfront_response_headers_policy.this.security_headers_config[0].content_security_policy[0].content_security_policy, "default-src 'self'") &&
+      startswith(aws_cloudfront_response_headers_policy.this.security_headers_config[0].content_security_policy[0].content_security_policy, "default-src 'self'; connect-src 'self';") &&
       aws_cloudfront_response_headers_policy.this.security_headers_config[0].content_type_options[0].override &&
       aws_cloudfront_response_headers_policy.this.security_headers_config[0].frame_options[0].frame_option == "DENY" &&
       aws_cloudfront_response_headers_policy.this.security_headers_config[0].referrer_policy[0].referrer_policy == "strict-origin-when-cross-origin"
@@ -162,6 +180,10 @@ run "cloudfront_distribution" {
     condition     = aws_cloudfront_distribution.this.web_acl_id == null && length(aws_cloudfront_distribution.this.aliases) == 0
     error_message = "No web ACL and no aliases by default."
   }
+  assert {
+    condition     = length(aws_cloudfront_distribution.this.origin) == 1 && length(aws_cloudfront_distribution.this.ordered_cache_behavior) == 0
+    error_message = "Without api_origin the distribution serves the site only (edge works without an API)."
+  }
 }
 
 run "log_bucket" {
@@ -171,6 +193,11 @@ run "log_bucket" {
   assert {
     condition     = aws_s3_bucket_lifecycle_configuration.logs.rule[0].expiration[0].days == 365 && aws_s3_bucket_lifecycle_configuration.logs.rule[0].status == "Enabled"
     error_message = "Access logs must expire after 365 days by default (R8.1-c)."
+  }
+  # Issue 16, item 8: a deleted or overwritten log object stays recoverable for 90 days.
+  assert {
+    condition     = aws_s3_bucket_lifecycle_configuration.logs.rule[0].noncurrent_version_expiration[0].noncurrent_days == 90
+    error_message = "Old versions of log objects must be kept 90 days by default, not one."
   }
   assert {
     condition     = aws_s3_bucket_ownership_controls.logs.rule[0].object_ownership == "BucketOwnerPreferred" && aws_s3_bucket_acl.logs.acl == "log-delivery-write"
@@ -207,8 +234,18 @@ run "origin_access_identity_as_the_seed_names" {
     error_message = "origin_access = \"oai\" must use an origin access identity instead of the control."
   }
   assert {
-    condition     = jsondecode(aws_s3_bucket_policy.frontend.policy).Statement[1].Principal.AWS == "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E1OAIEXAMPLE01"
-    error_message = "With an identity the bucket policy must let exactly that identity read."
+    condition = jsondecode(aws_s3_bucket_policy.frontend.policy).Statement[1] == {
+      Sid       = "CloudFrontReadsThroughOriginAccessIdentity"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E1OAIEXAMPLE01" }
+      Action    = "s3:GetObject"
+      Resource  = "arn:aws:s3:::opsdeck-frontend-123456789012/*"
+    }
+    error_message = "With an identity the bucket policy must let exactly that identity read objects, with no Condition member at all (issue 16: not \"Condition\": null)."
+  }
+  assert {
+    condition     = !strcontains(aws_s3_bucket_policy.frontend.policy, "null")
+    error_message = "The bucket policy must not render a null member."
   }
 }
 
@@ -234,5 +271,55 @@ run "certificate_and_aliases" {
   assert {
     condition     = tolist(aws_cloudfront_distribution.this.aliases) == tolist(["www.example.com"]) && aws_cloudfront_distribution.this.web_acl_id == "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/0000"
     error_message = "Aliases and the web ACL must be attached when given."
+  }
+}
+
+# Issue 13: the API under /api/* of the site's own origin.
+run "api_behind_cloudfront" {
+  command = plan
+
+  variables {
+    aliases             = ["www.example.com"]
+    acm_certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/aaaaaaaa-0000-0000-0000-000000000000"
+    api_origin = {
+      domain_name = "a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com"
+      origin_path = "/live"
+    }
+    api_origin_verify_secret = "0123456789abcdef0123456789abcdef"
+  }
+
+  assert {
+    condition = one([for o in aws_cloudfront_distribution.this.origin : (
+      o.domain_name == "a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com" && o.origin_path == "/live" &&
+      o.custom_origin_config[0].origin_protocol_policy == "https-only" &&
+      o.custom_origin_config[0].origin_ssl_protocols == toset(["TLSv1.2"]) &&
+      o.custom_origin_config[0].origin_read_timeout == 30
+    ) if o.origin_id == "api"])
+    error_message = "The API origin must be the stage's host with origin path /<stage>, reached over HTTPS with TLS 1.2 only: /api/x reaches /<stage>/api/x."
+  }
+  assert {
+    condition = one([for o in aws_cloudfront_distribution.this.origin : (
+      length(o.custom_header) == 1 &&
+      one(o.custom_header).name == "x-origin-verify" &&
+      nonsensitive(one(o.custom_header).value == "0123456789abcdef0123456789abcdef")
+    ) if o.origin_id == "api"])
+    error_message = "CloudFront must send the secret header the stage's web ACL requires."
+  }
+  assert {
+    condition = (
+      length(aws_cloudfront_distribution.this.ordered_cache_behavior) == 1 &&
+      aws_cloudfront_distribution.this.ordered_cache_behavior[0].path_pattern == "/api/*" &&
+      aws_cloudfront_distribution.this.ordered_cache_behavior[0].target_origin_id == "api" &&
+      aws_cloudfront_distribution.this.ordered_cache_behavior[0].cache_policy_id == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad" &&
+      aws_cloudfront_distribution.this.ordered_cache_behavior[0].origin_request_policy_id == "b689b0a8-53d0-40ab-baf2-68738e2966ac" &&
+      toset(aws_cloudfront_distribution.this.ordered_cache_behavior[0].allowed_methods) == toset(["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]) &&
+      aws_cloudfront_distribution.this.ordered_cache_behavior[0].viewer_protocol_policy == "https-only" &&
+      aws_cloudfront_distribution.this.ordered_cache_behavior[0].response_headers_policy_id == "headers-policy-0001"
+    )
+    error_message = "/api/* must go to the API uncached (CachingDisabled), with every method and every viewer header but Host (AllViewerExceptHostHeader), HTTPS only, with the security headers."
+  }
+  assert {
+    condition     = strcontains(aws_cloudfront_response_headers_policy.this.security_headers_config[0].content_security_policy[0].content_security_policy, "connect-src 'self'")
+    error_message = "The default CSP must let the page call its own origin, where the API now is."
   }
 }

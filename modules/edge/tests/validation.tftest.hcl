@@ -13,11 +13,22 @@ mock_provider "aws" {
 }
 
 variables {
-  app_version = "v1.4.2"
+  name                       = "opsdeck"
+  app_version                = "v1.4.2"
+  require_custom_certificate = false
 }
 
 run "valid_inputs_plan" {
   command = plan
+}
+
+# Issue 16, finding 6: no default name, so two instances cannot collide on one.
+run "name_is_required" {
+  command = plan
+  variables {
+    name = null
+  }
+  expect_failures = [var.name]
 }
 
 run "name_format" {
@@ -214,4 +225,69 @@ run "web_acl_global" {
     web_acl_arn = "arn:aws:wafv2:ap-northeast-1:123456789012:regional/webacl/api/0000"
   }
   expect_failures = [var.web_acl_arn]
+}
+
+run "access_logs_noncurrent_versions_kept_a_month" {
+  command = plan
+  variables {
+    access_logs = { noncurrent_version_retention_days = 1 }
+  }
+  expect_failures = [var.access_logs]
+}
+
+run "api_origin_domain_is_an_execute_api_host" {
+  command = plan
+  variables {
+    api_origin = { domain_name = "https://a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com/live", origin_path = "/live" }
+  }
+  expect_failures = [var.api_origin]
+}
+
+run "api_origin_path_is_the_stage" {
+  command = plan
+  variables {
+    api_origin = { domain_name = "a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com", origin_path = "live" }
+  }
+  expect_failures = [var.api_origin]
+}
+
+run "api_origin_path_pattern" {
+  command = plan
+  variables {
+    api_origin = { domain_name = "a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com", origin_path = "/live", path_pattern = "api" }
+  }
+  expect_failures = [var.api_origin]
+}
+
+run "api_origin_verify_header_not_host" {
+  command = plan
+  variables {
+    api_origin = { domain_name = "a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com", origin_path = "/live", verify_header = "Host" }
+  }
+  expect_failures = [var.api_origin]
+}
+
+run "api_origin_read_timeout" {
+  command = plan
+  variables {
+    api_origin = { domain_name = "a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com", origin_path = "/live", read_timeout = 120 }
+  }
+  expect_failures = [var.api_origin]
+}
+
+run "api_origin_verify_secret_strength" {
+  command = plan
+  variables {
+    api_origin               = { domain_name = "a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com", origin_path = "/live" }
+    api_origin_verify_secret = "short"
+  }
+  expect_failures = [var.api_origin_verify_secret]
+}
+
+run "api_origin_verify_secret_needs_the_api_origin" {
+  command = plan
+  variables {
+    api_origin_verify_secret = "0123456789abcdef0123456789abcdef"
+  }
+  expect_failures = [var.api_origin_verify_secret]
 }

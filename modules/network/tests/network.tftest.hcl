@@ -14,7 +14,7 @@ mock_provider "aws" {
   }
   override_data {
     target = data.aws_region.current
-    values = { name = "ap-northeast-1" }
+    values = { id = "ap-northeast-1", name = "ap-northeast-1" }
   }
   override_data {
     target = data.aws_caller_identity.current
@@ -106,6 +106,10 @@ override_resource {
   target          = aws_route_table.private[2]
   override_during = plan
   values          = { id = "rtb-0private22222222222" }
+}
+
+variables {
+  name = "opsdeck"
 }
 
 run "seed_defaults" {
@@ -294,13 +298,43 @@ run "seed_defaults" {
     condition     = aws_kms_key.flow_logs[0].enable_key_rotation
     error_message = "The flow log key must rotate."
   }
+  # Issue 16, finding 5: the exact key policy and role policy, every action and resource.
   assert {
-    condition = anytrue([
-      for s in jsondecode(aws_kms_key.flow_logs[0].policy).Statement :
-      s.Principal == { Service = "logs.ap-northeast-1.amazonaws.com" } &&
-      try(s.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"], "") == "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/vpc-flow-logs/opsdeck"
-    ])
-    error_message = "The key policy must let CloudWatch Logs of the region use the key for the flow log group only."
+    condition = jsondecode(aws_kms_key.flow_logs[0].policy).Statement == [
+      {
+        Sid       = "AccountAdministersThroughIam"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::123456789012:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchLogsUsesKeyForFlowLogGroup"
+        Effect    = "Allow"
+        Principal = { Service = "logs.ap-northeast-1.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = { ArnEquals = { "kms:EncryptionContext:aws:logs:arn" = "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/vpc-flow-logs/opsdeck" } }
+      },
+    ]
+    error_message = "The key policy must delegate administration to IAM and let CloudWatch Logs of the region use the key for the flow log group only."
+  }
+  assert {
+    condition = jsondecode(aws_iam_role_policy.flow_logs[0].policy).Statement == [
+      {
+        Sid      = "WriteFlowLogGroup"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+        Resource = ["arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/vpc-flow-logs/opsdeck", "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/vpc-flow-logs/opsdeck:log-stream:*"]
+      },
+      {
+        Sid      = "FindFlowLogGroup"
+        Effect   = "Allow"
+        Action   = "logs:DescribeLogGroups"
+        Resource = "arn:aws:logs:ap-northeast-1:123456789012:log-group:*"
+      },
+    ]
+    error_message = "The flow log role may write only its log group and find log groups."
   }
   assert {
     condition     = jsondecode(aws_iam_role.flow_logs[0].assume_role_policy).Statement[0].Condition.StringEquals["aws:SourceAccount"] == "123456789012"
@@ -463,5 +497,24 @@ run "flow_logs_disabled" {
   assert {
     condition     = output.flow_log_id == null && output.flow_log_kms_key_arn == null
     error_message = "Flow log outputs must be null when disabled."
+  }
+}
+
+# Issue 16, finding 6: the flow-log role by prefix (IAM is global), with a boundary.
+run "role_names_and_boundaries" {
+  command = plan
+
+  variables {
+    role_permissions_boundary = "arn:aws:iam::123456789012:policy/platform-boundary"
+    kms_alias_use_name_prefix = true
+  }
+
+  assert {
+    condition     = aws_iam_role.flow_logs[0].name_prefix == "opsdeck-vpc-flow-logs-" && aws_iam_role.flow_logs[0].permissions_boundary == "arn:aws:iam::123456789012:policy/platform-boundary"
+    error_message = "The flow-log role must be named by prefix and carry the boundary."
+  }
+  assert {
+    condition     = aws_kms_alias.flow_logs[0].name_prefix == "alias/opsdeck-flow-logs-"
+    error_message = "kms_alias_use_name_prefix must give the alias a unique suffix."
   }
 }

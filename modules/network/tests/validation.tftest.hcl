@@ -11,7 +11,7 @@ mock_provider "aws" {
   }
   override_data {
     target = data.aws_region.current
-    values = { name = "ap-northeast-1" }
+    values = { id = "ap-northeast-1", name = "ap-northeast-1" }
   }
   override_data {
     target = data.aws_caller_identity.current
@@ -21,6 +21,27 @@ mock_provider "aws" {
     target = data.aws_partition.current
     values = { partition = "aws", dns_suffix = "amazonaws.com", reverse_dns_prefix = "com.amazonaws" }
   }
+}
+
+variables {
+  name = "opsdeck"
+}
+
+# Issue 16, finding 6: no default name, so two instances cannot collide on one.
+run "name_is_required" {
+  command = plan
+  variables {
+    name = null
+  }
+  expect_failures = [var.name]
+}
+
+run "role_permissions_boundary_is_a_policy_arn" {
+  command = plan
+  variables {
+    role_permissions_boundary = "arn:aws:iam::123456789012:role/boundary"
+  }
+  expect_failures = [var.role_permissions_boundary]
 }
 
 run "name_format" {

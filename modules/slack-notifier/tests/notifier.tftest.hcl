@@ -5,7 +5,7 @@
 mock_provider "aws" {
   override_data {
     target = data.aws_region.current
-    values = { name = "ap-northeast-1" }
+    values = { id = "ap-northeast-1", name = "ap-northeast-1" }
   }
   override_data {
     target = data.aws_caller_identity.current
@@ -41,6 +41,7 @@ mock_provider "aws" {
 }
 
 variables {
+  name               = "opsdeck-slack-notifier"
   lambda_zip         = "tests/stub/bootstrap.zip"
   webhook_secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:opsdeck/slack-webhook-AbCdEf"
 }
@@ -60,9 +61,20 @@ run "function_runs_the_rust_bootstrap_on_al2023" {
     condition     = aws_lambda_function.this.environment[0].variables["WEBHOOK_SECRET_ARN"] == var.webhook_secret_arn
     error_message = "The function must read the webhook from the given secret."
   }
+  # Issue 16, finding 5: this replaces a check for the absence of one key (WEBHOOK_URL) that
+  # the module never wrote, which no input could fail. The environment is asserted exactly,
+  # and no value may be a URL, whatever its key.
   assert {
-    condition     = !contains(keys(aws_lambda_function.this.environment[0].variables), "WEBHOOK_URL")
-    error_message = "The webhook URL must never be in the function's environment."
+    condition = aws_lambda_function.this.environment[0].variables == tomap({
+      WEBHOOK_SECRET_ARN = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:opsdeck/slack-webhook-AbCdEf"
+      SLACK_TIMEOUT_MS   = "5000"
+      SLACK_MAX_ATTEMPTS = "4"
+    })
+    error_message = "The function's environment must hold exactly the secret's ARN and the Slack settings."
+  }
+  assert {
+    condition     = !anytrue([for v in values(aws_lambda_function.this.environment[0].variables) : can(regex("(?i)^https?://|hooks\\.slack\\.com", v))])
+    error_message = "The webhook URL (or any URL) must never be in the function's environment."
   }
   assert {
     condition     = coalesce(aws_lambda_function.this.reserved_concurrent_executions, -1) == -1
@@ -75,6 +87,15 @@ run "function_runs_the_rust_bootstrap_on_al2023" {
   assert {
     condition     = aws_lambda_function.this.logging_config[0].log_group == "/aws/lambda/opsdeck-slack-notifier"
     error_message = "The function must log to its own group."
+  }
+  # Issue 16, item 8: JSON logs, like modules/compute's functions.
+  assert {
+    condition     = aws_lambda_function.this.logging_config[0].log_format == "JSON" && aws_lambda_function.this.logging_config[0].application_log_level == "INFO" && aws_lambda_function.this.logging_config[0].system_log_level == "WARN"
+    error_message = "The function must log JSON (R3.4-c)."
+  }
+  assert {
+    condition     = aws_lambda_function.this.filename == "tests/stub/bootstrap.zip" && aws_lambda_function.this.s3_bucket == null
+    error_message = "lambda_zip must deploy the local zip."
   }
 }
 
@@ -109,11 +130,27 @@ run "logs_and_failed_events_are_kept_encrypted" {
     condition     = aws_kms_key.this[0].enable_key_rotation
     error_message = "The created key must rotate."
   }
+  # Issue 16, finding 5: the exact key policy (an anytrue over the statements let any extra
+  # statement through).
   assert {
-    condition = anytrue([for s in jsondecode(aws_kms_key.this[0].policy).Statement :
-      try(s.Principal.Service, "") == "logs.ap-northeast-1.amazonaws.com" &&
-    try(s.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"], "") == "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/lambda/opsdeck-slack-notifier"])
-    error_message = "CloudWatch Logs may use the key for the function's log group only."
+    condition = jsondecode(aws_kms_key.this[0].policy).Statement == [
+      {
+        Sid       = "AccountAdministersThroughIam"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::123456789012:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchLogsUsesKeyForTheFunctionLogGroup"
+        Effect    = "Allow"
+        Principal = { Service = "logs.ap-northeast-1.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = { ArnLike = { "kms:EncryptionContext:aws:logs:arn" = "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/lambda/opsdeck-slack-notifier" } }
+      },
+    ]
+    error_message = "The key must be administered through IAM and usable by CloudWatch Logs for the function's log group only."
   }
   assert {
     condition     = length(aws_cloudwatch_metric_alarm.failed) == 0
@@ -124,40 +161,60 @@ run "logs_and_failed_events_are_kept_encrypted" {
 run "role_has_least_privilege" {
   command = plan
 
+  # Issue 16, finding 5: the exact policy, every action and resource. This replaces an
+  # assertion (Resource != "*" outside WriteTraces) that a list ["*"] passed whatever the
+  # module did, and per-Sid checks that an extra statement or action passed.
   assert {
-    condition = [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Sid] == [
-      "ReadTheWebhookSecret", "WriteOwnLogGroup", "SendFailedEventsToOwnQueue", "EncryptFailedEventsThroughSqs", "WriteTraces",
+    condition = jsondecode(aws_iam_role_policy.this.policy).Statement == [
+      {
+        Sid      = "ReadTheWebhookSecret"
+        Effect   = "Allow"
+        Action   = "secretsmanager:GetSecretValue"
+        Resource = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:opsdeck/slack-webhook-AbCdEf"
+      },
+      {
+        Sid      = "WriteOwnLogGroup"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/lambda/opsdeck-slack-notifier:*"
+      },
+      {
+        Sid      = "SendFailedEventsToOwnQueue"
+        Effect   = "Allow"
+        Action   = "sqs:SendMessage"
+        Resource = "arn:aws:sqs:ap-northeast-1:123456789012:opsdeck-slack-notifier-failed"
+      },
+      {
+        Sid       = "EncryptFailedEventsThroughSqs"
+        Effect    = "Allow"
+        Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+        Resource  = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+        Condition = { StringEquals = { "kms:ViaService" = "sqs.ap-northeast-1.amazonaws.com" } }
+      },
+      {
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
+      },
     ]
-    error_message = "The role must hold exactly: read the secret, write its logs, send to its queue (and use the key for it), write traces."
+    error_message = "The role must hold exactly: read the secret, write its logs, send to its queue (and use the key for it through SQS), write traces."
   }
+  # Issue 16, item 8: the trust policy names this account (confused deputy).
   assert {
-    condition = alltrue([for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
-    s.Resource != "*" if s.Sid != "WriteTraces"])
-    error_message = "Only X-Ray (which has no resource-level permissions) may use Resource \"*\"."
+    condition = jsondecode(aws_iam_role.this.assume_role_policy).Statement == [{
+      Sid       = "LambdaOfThisAccount"
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } }
+    }]
+    error_message = "Only Lambda acting for this account may assume the role."
   }
+  # Issue 16, finding 6: a name prefix (IAM is global) by default.
   assert {
-    condition = one([for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
-    s.Resource if s.Sid == "ReadTheWebhookSecret"]) == var.webhook_secret_arn
-    error_message = "The role may read the webhook secret and no other."
-  }
-  assert {
-    condition = one([for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
-    s.Resource if s.Sid == "WriteOwnLogGroup"]) == "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/lambda/opsdeck-slack-notifier:*"
-    error_message = "The role may write its own log group's streams only (no logs:CreateLogGroup on *)."
-  }
-  assert {
-    condition = one([for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
-    s.Resource if s.Sid == "SendFailedEventsToOwnQueue"]) == aws_sqs_queue.failed.arn
-    error_message = "The role may send to its own queue only."
-  }
-  assert {
-    condition = one([for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
-    s.Condition.StringEquals["kms:ViaService"] if s.Sid == "EncryptFailedEventsThroughSqs"]) == "sqs.ap-northeast-1.amazonaws.com"
-    error_message = "The role may use the key only through SQS."
-  }
-  assert {
-    condition     = jsondecode(aws_iam_role.this.assume_role_policy).Statement[0].Principal.Service == "lambda.amazonaws.com"
-    error_message = "Only Lambda may assume the role."
+    condition     = aws_iam_role.this.name_prefix == "opsdeck-slack-notifier-" && aws_iam_role.this.permissions_boundary == null
+    error_message = "The role must be named by prefix by default."
   }
 }
 
@@ -210,5 +267,30 @@ run "failed_events_can_page_someone" {
   assert {
     condition     = aws_lambda_function.this.environment[0].variables["DEFAULT_DASHBOARD"] == "opsdeck-prod"
     error_message = "default_dashboard must reach the function."
+  }
+}
+
+# Issue 16, item 8: the zip from the release bucket, as modules/compute reads its functions.
+run "release_artifact_in_s3" {
+  command = plan
+
+  variables {
+    lambda_zip = null
+    artifact = {
+      bucket           = "opsdeck-artifacts"
+      key              = "opsdeck/v1.4.2/slack-notifier.zip"
+      source_code_hash = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+    }
+    role_use_name_prefix      = false
+    role_permissions_boundary = "arn:aws:iam::123456789012:policy/platform-boundary"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.s3_bucket == "opsdeck-artifacts" && aws_lambda_function.this.s3_key == "opsdeck/v1.4.2/slack-notifier.zip" && aws_lambda_function.this.filename == null && aws_lambda_function.this.source_code_hash == "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+    error_message = "artifact must deploy the zip from S3 with its hash."
+  }
+  assert {
+    condition     = aws_iam_role.this.name == "opsdeck-slack-notifier" && aws_iam_role.this.permissions_boundary == "arn:aws:iam::123456789012:policy/platform-boundary"
+    error_message = "role_use_name_prefix = false names the role exactly; the boundary must reach it."
   }
 }

@@ -4,7 +4,7 @@
 mock_provider "aws" {
   override_data {
     target = data.aws_region.current
-    values = { name = "ap-northeast-1" }
+    values = { id = "ap-northeast-1", name = "ap-northeast-1" }
   }
   override_data {
     target = data.aws_caller_identity.current
@@ -17,8 +17,18 @@ mock_provider "aws" {
 }
 
 variables {
+  name               = "opsdeck-slack-notifier"
   lambda_zip         = "tests/stub/bootstrap.zip"
   webhook_secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:opsdeck/slack-webhook-AbCdEf"
+}
+
+# Issue 16, finding 6: no default name, so two instances cannot collide on one.
+run "name_is_required" {
+  command = plan
+  variables {
+    name = null
+  }
+  expect_failures = [var.name]
 }
 
 run "name_format" {
@@ -163,4 +173,21 @@ run "tags_keys" {
     tags = { "aws:owner" = "x" }
   }
   expect_failures = [var.tags]
+}
+
+run "zip_or_artifact_not_both" {
+  command = plan
+  variables {
+    artifact = { bucket = "opsdeck-artifacts", key = "opsdeck/v1/slack-notifier.zip" }
+  }
+  expect_failures = [var.lambda_zip]
+}
+
+run "artifact_key_is_a_zip" {
+  command = plan
+  variables {
+    lambda_zip = null
+    artifact   = { bucket = "opsdeck-artifacts", key = "/opsdeck/v1/slack-notifier" }
+  }
+  expect_failures = [var.artifact]
 }

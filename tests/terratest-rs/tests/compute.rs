@@ -5,6 +5,11 @@
 //! REST API stage, the state machine); v2 is released, then v1 again: the rollback is an
 //! apply of the previous version, and the live aliases must run v1's artifacts again.
 //! Every apply must be followed by an empty plan; the destroy must leave nothing.
+//!
+//! Issue 16 on the same applies: the routes live under /api behind a Cognito authorizer
+//! (health open), the stage carries the module's web ACL (which requires CloudFront's
+//! secret header), roles are named by prefix, and the account's logging role comes from
+//! modules/apigateway-account.
 
 mod common;
 mod release;
@@ -24,10 +29,27 @@ fn terraform(dir: &Path, emulator: &Emulator, zip: &Path, app_version: &str) -> 
         Options::new(dir)
             .cli_config(common::cli_config())
             .envs(emulator.env())
+            // Sensitive in the example: plans show "(sensitive value)", never the value.
+            .env("TF_VAR_api_origin_verify_secret", origin_secret())
             .var("region", DEFAULT_REGION)
             .var("lambda_zip", zip.display().to_string())
             .var("app_version", app_version),
     )
+}
+
+/// A secret for this run (64 hex characters), the same for every apply of the run.
+fn origin_secret() -> String {
+    use sha2::{Digest, Sha256};
+    static SECRET: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SECRET
+        .get_or_init(|| {
+            let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
+            Sha256::digest(seed.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        })
+        .clone()
 }
 
 /// The example's outputs the assertions need.
@@ -43,6 +65,10 @@ struct Compute {
     access_log_group: String,
     state_machine_arn: String,
     state_machine_log_group: String,
+    authorizer_id: String,
+    user_pool_arn: String,
+    web_acl_arn: String,
+    account_role_arn: String,
 }
 
 impl Compute {
@@ -59,6 +85,10 @@ impl Compute {
             access_log_group: tf.output("api_access_log_group_name"),
             state_machine_arn: tf.output("state_machine_arn"),
             state_machine_log_group: tf.output("state_machine_log_group_name"),
+            authorizer_id: tf.output("api_authorizer_id"),
+            user_pool_arn: tf.output("user_pool_arn"),
+            web_acl_arn: tf.output("web_acl_arn"),
+            account_role_arn: tf.output("apigateway_account_role_arn"),
         }
     }
 }
@@ -175,6 +205,11 @@ fn assert_functions(sdk: &Sdk, compute: &Compute) {
         assert_eq!(
             config.runtime().map(|r| r.as_str()),
             Some("provided.al2023")
+        );
+        let role = config.role().unwrap_or_default();
+        assert!(
+            role.contains(&format!(":role/{name}-")) && !role.ends_with(&format!("{name}-lambda")),
+            "{name}: the role is named by prefix with a unique suffix (IAM names are global): {role}"
         );
         let concurrency = sdk
             .run(lambda.get_function_concurrency().function_name(name).send())
@@ -298,8 +333,8 @@ fn assert_api(sdk: &Sdk, compute: &Compute, app_version: &str) {
     let health = resources
         .items()
         .iter()
-        .find(|r| r.path() == Some("/health"))
-        .expect("a /health resource (R6.3-d)");
+        .find(|r| r.path() == Some("/api/health"))
+        .expect("a /api/health resource (R6.3-d), under the base path");
     let integration = sdk
         .run(
             api.get_integration()
@@ -317,6 +352,85 @@ fn assert_api(sdk: &Sdk, compute: &Compute, app_version: &str) {
         )),
         "the health route must call the live alias: {:?}",
         integration.uri()
+    );
+
+    // Issue 16: every route but the health check needs a token of the user pool.
+    let authorizer = sdk
+        .run(
+            api.get_authorizer()
+                .rest_api_id(&compute.rest_api_id)
+                .authorizer_id(&compute.authorizer_id)
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(
+        authorizer.r#type().map(|t| t.as_str()),
+        Some("COGNITO_USER_POOLS")
+    );
+    assert_eq!(
+        authorizer.provider_arns(),
+        std::slice::from_ref(&compute.user_pool_arn),
+        "the authorizer accepts the example's user pool"
+    );
+    let mut methods: Vec<(String, String, Option<String>)> = Vec::new();
+    for resource in resources.items() {
+        let path = resource.path().unwrap_or_default();
+        if !path.starts_with("/api") {
+            continue;
+        }
+        for (verb, _) in resource.resource_methods().cloned().unwrap_or_default() {
+            let method = sdk
+                .run(
+                    api.get_method()
+                        .rest_api_id(&compute.rest_api_id)
+                        .resource_id(resource.id().unwrap())
+                        .http_method(&verb)
+                        .send(),
+                )
+                .unwrap();
+            methods.push((
+                format!("{verb} {path}"),
+                method.authorization_type().unwrap_or_default().to_owned(),
+                method.authorizer_id().map(str::to_owned),
+            ));
+        }
+    }
+    methods.sort();
+    let cognito = Some(compute.authorizer_id.clone());
+    assert_eq!(
+        methods,
+        [
+            (
+                "ANY /api".to_owned(),
+                "COGNITO_USER_POOLS".to_owned(),
+                cognito.clone()
+            ),
+            (
+                "ANY /api/{proxy+}".to_owned(),
+                "COGNITO_USER_POOLS".to_owned(),
+                cognito
+            ),
+            ("GET /api/health".to_owned(), "NONE".to_owned(), None),
+        ],
+        "routes under /api, all but the health check behind the authorizer"
+    );
+    assert!(
+        !resources
+            .items()
+            .iter()
+            .any(|r| r.path() == Some("/health")),
+        "no route outside the base path"
+    );
+    assert_eq!(
+        stage.web_acl_arn(),
+        Some(compute.web_acl_arn.as_str()),
+        "the module's web ACL guards the stage"
+    );
+    let account = sdk.run(api.get_account().send()).unwrap();
+    assert_eq!(
+        account.cloudwatch_role_arn(),
+        Some(compute.account_role_arn.as_str()),
+        "the account logs through modules/apigateway-account's role"
     );
 }
 

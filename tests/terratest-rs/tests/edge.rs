@@ -3,9 +3,15 @@
 //!
 //! Release v1 is served through origin access control and read back through the AWS SDK
 //! (private bucket, distribution, cache and security headers policies, access logs); v2
-//! is released and rolled back (the origin path follows app_version); the seed's origin
-//! access identity is applied too. Every apply must be followed by an empty plan; the
+//! is released and rolled back (the origin path follows app_version) onto the seed's
+//! origin access identity. Every apply must be followed by an empty plan; the
 //! destroy must leave nothing.
+//!
+//! Issues 13 and 16 on the same applies: the distribution serves an alias with a
+//! certificate of the emulator's ACM (the module refuses to build without one by default)
+//! at TLSv1.2_2021, the API under /api/* (second origin over HTTPS/TLS 1.2, CachingDisabled
+//! and AllViewerExceptHostHeader, the secret origin header), the CSP lets the page call its
+//! own origin, and old versions of log objects are kept 90 days.
 
 mod common;
 mod release;
@@ -18,16 +24,63 @@ use terratest::emulator::DEFAULT_REGION;
 use terratest::{copy_folder_to_temp, paths, Emulator, Options, Terraform};
 
 const EXAMPLE: &str = "modules/edge/examples/complete";
+const ALIAS: &str = "www.opsdeck-example.test";
+/// CloudFront on the emulator does not call its origins: any execute-api host will do.
+const API_DOMAIN: &str = "a1b2c3d4e5.execute-api.ap-northeast-1.amazonaws.com";
+const CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+const ALL_VIEWER_EXCEPT_HOST: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
 
-fn terraform(dir: &Path, emulator: &Emulator, app_version: &str, origin_access: &str) -> Terraform {
+struct Run<'a> {
+    emulator: &'a Emulator,
+    certificate_arn: &'a str,
+    secret: &'a str,
+}
+
+fn terraform(dir: &Path, run: &Run, app_version: &str, origin_access: &str) -> Terraform {
     Terraform::new(
         Options::new(dir)
             .cli_config(common::cli_config())
-            .envs(emulator.env())
+            .envs(run.emulator.env())
+            // Sensitive in the example: plans show "(sensitive value)", never the value.
+            .env("TF_VAR_api_origin_verify_secret", run.secret)
             .var("region", DEFAULT_REGION)
             .var("app_version", app_version)
-            .var("origin_access", origin_access),
+            .var("origin_access", origin_access)
+            .var("aliases", [ALIAS])
+            .var("acm_certificate_arn", run.certificate_arn)
+            .var(
+                "api_origin",
+                serde_json::json!({ "domain_name": API_DOMAIN, "origin_path": "/live" }),
+            ),
     )
+}
+
+/// A certificate for the alias from the emulator's ACM in us-east-1, where CloudFront
+/// reads certificates: the test certificate a production guard asks for.
+fn certificate(sdk: &Sdk) -> String {
+    let acm = aws_sdk_acm::Client::from_conf(
+        aws_sdk_acm::config::Builder::from(&sdk.config)
+            .region(aws_config::Region::new("us-east-1"))
+            .build(),
+    );
+    let requested = sdk
+        .run(
+            acm.request_certificate()
+                .domain_name(ALIAS)
+                .validation_method(aws_sdk_acm::types::ValidationMethod::Dns)
+                .send(),
+        )
+        .unwrap();
+    requested.certificate_arn().unwrap().to_owned()
+}
+
+fn run_secret() -> String {
+    use sha2::{Digest, Sha256};
+    let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
+    Sha256::digest(seed.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 struct Edge {
@@ -80,8 +133,15 @@ fn the_edge_example_serves_releases_rolls_back_and_destroys_clean() {
     let emulator = Emulator::start().unwrap();
     let sdk = Sdk::new(&emulator);
     let copy = copy_folder_to_temp(&paths::repo_root(), EXAMPLE).unwrap();
+    let certificate_arn = certificate(&sdk);
+    let secret = run_secret();
+    let run = Run {
+        emulator: &emulator,
+        certificate_arn: &certificate_arn,
+        secret: &secret,
+    };
 
-    let v1 = terraform(&copy.path, &emulator, "v1", "oac");
+    let v1 = terraform(&copy.path, &run, "v1", "oac");
     v1.init();
     let destroy = v1.destroy_on_drop();
     v1.apply_and_idempotent();
@@ -89,30 +149,27 @@ fn the_edge_example_serves_releases_rolls_back_and_destroys_clean() {
     assert_frontend_bucket(&sdk, &edge);
     assert_log_bucket(&sdk, &edge);
     assert_distribution(&sdk, &edge, "/v1");
+    assert_certificate_and_api(&sdk, &edge, &run);
     assert_policies(&sdk, &edge);
     eprintln!("edge: v1 applied and checked after {:?}", started.elapsed());
 
-    // Release v2, then roll back (P2): the origin path follows app_version, nothing is replaced.
-    let v2 = terraform(&copy.path, &emulator, "v2", "oac");
+    // Release v2, then roll back (P2): the origin path follows app_version, nothing is
+    // replaced. The rollback also switches to the seed's origin access identity (legacy),
+    // in the same apply: three applies instead of four, for the checks issue 16 added.
+    let v2 = terraform(&copy.path, &run, "v2", "oac");
     v2.apply_and_idempotent();
     assert_distribution(&sdk, &Edge::read(&v2), "/v2");
-    let back = terraform(&copy.path, &emulator, "v1", "oac");
+    let back = terraform(&copy.path, &run, "v1", "oai");
     back.apply_and_idempotent();
     let rolled_back = Edge::read(&back);
+    assert!(rolled_back.oac_id.is_none() && rolled_back.oai_id.is_some());
     assert_distribution(&sdk, &rolled_back, "/v1");
     assert_eq!(
         rolled_back.distribution_id, edge.distribution_id,
         "a rollback must not replace the distribution"
     );
-
-    // The seed's origin access identity (legacy): the same bucket, read by the identity.
-    let oai = terraform(&copy.path, &emulator, "v1", "oai");
-    oai.apply_and_idempotent();
-    let legacy = Edge::read(&oai);
-    assert!(legacy.oac_id.is_none() && legacy.oai_id.is_some());
-    assert_distribution(&sdk, &legacy, "/v1");
     eprintln!(
-        "edge: v2, rollback and OAI checked after {:?}",
+        "edge: v2, rollback with OAI checked after {:?}",
         started.elapsed()
     );
 
@@ -219,15 +276,21 @@ fn assert_log_bucket(sdk: &Sdk, edge: &Edge) {
                 .send(),
         )
         .unwrap();
-    let days: Vec<Option<i32>> = lifecycle
+    let days: Vec<(Option<i32>, Option<i32>)> = lifecycle
         .rules()
         .iter()
-        .map(|r| r.expiration().and_then(|e| e.days()))
+        .map(|r| {
+            (
+                r.expiration().and_then(|e| e.days()),
+                r.noncurrent_version_expiration()
+                    .and_then(|e| e.noncurrent_days()),
+            )
+        })
         .collect();
     assert_eq!(
         days,
-        [Some(365)],
-        "access logs expire after a year (R8.1-c)"
+        [(Some(365), Some(90))],
+        "access logs expire after a year (R8.1-c); a deleted or overwritten one stays recoverable 90 days"
     );
     let block = sdk
         .run(s3.get_public_access_block().bucket(&edge.log_bucket).send())
@@ -264,8 +327,11 @@ fn assert_distribution(sdk: &Sdk, edge: &Edge, origin_path: &str) {
         .unwrap();
     let config = got.distribution().unwrap().distribution_config().unwrap();
     let origins = config.origins().unwrap().items();
-    assert_eq!(origins.len(), 1);
-    let origin = &origins[0];
+    assert_eq!(origins.len(), 2, "the site's bucket and the API");
+    let origin = origins
+        .iter()
+        .find(|o| o.id() != "api")
+        .expect("the S3 origin");
     assert_eq!(
         origin.origin_path(),
         Some(origin_path),
@@ -337,12 +403,6 @@ fn assert_distribution(sdk: &Sdk, edge: &Edge, origin_path: &str) {
     );
     assert_eq!(behavior.compress(), Some(true));
     assert_eq!(config.default_root_object(), Some("index.html"));
-    let certificate = config.viewer_certificate().unwrap();
-    assert_eq!(
-        certificate.cloud_front_default_certificate(),
-        Some(true),
-        "no aliases: CloudFront's certificate"
-    );
     let mut errors: Vec<(i32, String, String)> = config
         .custom_error_responses()
         .unwrap()
@@ -376,6 +436,99 @@ fn assert_distribution(sdk: &Sdk, edge: &Edge, origin_path: &str) {
         logging.bucket()
     );
     assert_eq!(logging.prefix(), "cloudfront/");
+}
+
+/// The alias's certificate at TLSv1.2_2021, and the API under /api/* (issues 13 and 16).
+fn assert_certificate_and_api(sdk: &Sdk, edge: &Edge, run: &Run) {
+    let cloudfront = aws_sdk_cloudfront::Client::new(&sdk.config);
+    let got = sdk
+        .run(
+            cloudfront
+                .get_distribution()
+                .id(&edge.distribution_id)
+                .send(),
+        )
+        .unwrap();
+    let config = got.distribution().unwrap().distribution_config().unwrap();
+    assert_eq!(
+        config.aliases().map(|a| a.items().to_vec()),
+        Some(vec![ALIAS.to_owned()])
+    );
+    let certificate = config.viewer_certificate().unwrap();
+    assert_eq!(certificate.acm_certificate_arn(), Some(run.certificate_arn));
+    assert_eq!(
+        certificate.minimum_protocol_version().map(|v| v.as_str()),
+        Some("TLSv1.2_2021"),
+        "viewers held to TLS 1.2 (R4.4-e)"
+    );
+    assert_eq!(
+        certificate.ssl_support_method().map(|m| m.as_str()),
+        Some("sni-only")
+    );
+    assert_ne!(certificate.cloud_front_default_certificate(), Some(true));
+
+    let api = config
+        .origins()
+        .unwrap()
+        .items()
+        .iter()
+        .find(|o| o.id() == "api")
+        .expect("the API origin");
+    assert_eq!(api.domain_name(), API_DOMAIN);
+    assert_eq!(
+        api.origin_path(),
+        Some("/live"),
+        "/api/x reaches /live/api/x of the stage"
+    );
+    let custom = api.custom_origin_config().expect("a custom origin");
+    assert_eq!(custom.origin_protocol_policy().as_str(), "https-only");
+    assert_eq!(
+        custom.origin_ssl_protocols().map(|p| p
+            .items()
+            .iter()
+            .map(|i| i.as_str().to_owned())
+            .collect::<Vec<_>>()),
+        Some(vec!["TLSv1.2".to_owned()])
+    );
+    let headers: Vec<(&str, bool)> = api
+        .custom_headers()
+        .map(|h| {
+            h.items()
+                .iter()
+                .map(|i| (i.header_name(), i.header_value() == run.secret))
+                .collect()
+        })
+        .unwrap_or_default();
+    // Compared, never printed: the value is a secret.
+    assert_eq!(
+        headers,
+        [("x-origin-verify", true)],
+        "CloudFront must send the secret header the stage requires"
+    );
+
+    let behaviors = config
+        .cache_behaviors()
+        .map(|b| b.items().to_vec())
+        .unwrap_or_default();
+    assert_eq!(behaviors.len(), 1, "one behaviour: the API");
+    let behavior = &behaviors[0];
+    assert_eq!(behavior.path_pattern(), "/api/*");
+    assert_eq!(behavior.target_origin_id(), "api");
+    assert_eq!(behavior.cache_policy_id(), Some(CACHING_DISABLED));
+    assert_eq!(
+        behavior.origin_request_policy_id(),
+        Some(ALL_VIEWER_EXCEPT_HOST)
+    );
+    assert_eq!(behavior.viewer_protocol_policy().as_str(), "https-only");
+    let mut methods: Vec<String> = behavior
+        .allowed_methods()
+        .map(|m| m.items().iter().map(|i| i.as_str().to_owned()).collect())
+        .unwrap_or_default();
+    methods.sort();
+    assert_eq!(
+        methods,
+        ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
+    );
 }
 
 fn assert_policies(sdk: &Sdk, edge: &Edge) {
@@ -414,11 +567,14 @@ fn assert_policies(sdk: &Sdk, edge: &Edge) {
     let hsts = security.strict_transport_security().unwrap();
     assert_eq!(hsts.access_control_max_age_sec(), 63_072_000);
     assert!(hsts.include_subdomains().unwrap_or(false) && hsts.r#override());
-    assert!(security
-        .content_security_policy()
-        .unwrap()
-        .content_security_policy()
-        .starts_with("default-src 'self'"));
+    assert!(
+        security
+            .content_security_policy()
+            .unwrap()
+            .content_security_policy()
+            .starts_with("default-src 'self'; connect-src 'self';"),
+        "the page may call its own origin, where the API is"
+    );
     assert!(security
         .content_type_options()
         .is_some_and(|o| o.r#override()));

@@ -149,6 +149,39 @@ resource "aws_s3_object" "artifact" {
 }
 
 ################################################################################
+# Who may call the API: a Cognito user pool whose tokens the API's authorizer
+# accepts (any route but the health check). envs/prod may use its own pool, a
+# Lambda authorizer or IAM instead (README, Authorization).
+################################################################################
+
+resource "aws_cognito_user_pool" "users" {
+  name = "${var.name}-users"
+
+  password_policy {
+    minimum_length    = 12
+    require_lowercase = true
+    require_uppercase = true
+    require_numbers   = true
+    require_symbols   = false
+  }
+
+  tags = local.tags
+}
+
+################################################################################
+# The account's API Gateway logging role: once per account and region
+# (modules/apigateway-account), not in every application stack. The example
+# owns a throwaway account, so it sets it too.
+################################################################################
+
+module "apigateway_account" {
+  source = "../../../apigateway-account"
+
+  name = var.name
+  tags = local.tags
+}
+
+################################################################################
 # The module
 ################################################################################
 
@@ -175,10 +208,26 @@ module "compute" {
     kms_key_arns = [aws_kms_key.secrets.arn]
   }
 
+  # The routes live under /api so that CloudFront can serve them on the
+  # site's own origin (modules/edge api_origin); every route but /api/health
+  # needs a token of the user pool.
+  api = {
+    base_path = "api"
+    authorizer = {
+      type                   = "COGNITO_USER_POOLS"
+      cognito_user_pool_arns = [aws_cognito_user_pool.users.arn]
+    }
+    web_acl = { enabled = true }
+  }
+  # With the secret, the execute-api URL answers only requests that came
+  # through CloudFront (modules/edge api_origin_verify_secret, same value).
+  api_origin_verify_secret = var.api_origin_verify_secret
+
   kms_key_deletion_window_in_days = 7
 
   tags = local.tags
 
-  # The functions read their code when they are created or updated.
-  depends_on = [aws_s3_object.artifact]
+  # The functions read their code when they are created or updated; the
+  # stage logs through the account's role.
+  depends_on = [aws_s3_object.artifact, module.apigateway_account]
 }

@@ -82,3 +82,33 @@ output "state_machine_log_group_name" {
   description = "State machine log group."
   value       = module.compute.state_machine_log_group_name
 }
+
+output "api_domain_name" {
+  description = "Host of the execute-api endpoint (modules/edge api_origin.domain_name)."
+  value       = module.compute.api_domain_name
+}
+
+output "api_origin_path" {
+  description = "Origin path of the stage (modules/edge api_origin.origin_path)."
+  value       = module.compute.api_origin_path
+}
+
+output "api_authorizer_id" {
+  description = "The Cognito authorizer of the API."
+  value       = module.compute.api_authorizer_id
+}
+
+output "web_acl_arn" {
+  description = "The API's regional web ACL."
+  value       = module.compute.web_acl_arn
+}
+
+output "user_pool_arn" {
+  description = "The Cognito user pool whose tokens the API accepts."
+  value       = aws_cognito_user_pool.users.arn
+}
+
+output "apigateway_account_role_arn" {
+  description = "The account's API Gateway logging role."
+  value       = module.apigateway_account.role_arn
+}

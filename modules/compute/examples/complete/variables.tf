@@ -37,3 +37,10 @@ variable "lambda_zip" {
   type        = string
   default     = "../../../../dist/lambda/health.zip"
 }
+
+variable "api_origin_verify_secret" {
+  description = "Secret CloudFront sends to the API in the x-origin-verify header (32-128 letters, digits, '-', '_'); null leaves the execute-api URL open. Pass it from the environment (TF_VAR_api_origin_verify_secret), never in a file under version control."
+  type        = string
+  default     = null
+  sensitive   = true
+}

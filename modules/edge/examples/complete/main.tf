@@ -9,6 +9,17 @@ module "edge" {
   app_version   = var.app_version
   origin_access = var.origin_access
 
+  # Your domain and its certificate (us-east-1): required unless
+  # require_custom_certificate is false (test environments only).
+  aliases                    = var.aliases
+  acm_certificate_arn        = var.acm_certificate_arn
+  require_custom_certificate = var.require_custom_certificate
+
+  # The API of modules/compute under /api/* of the same origin, reachable
+  # only through CloudFront when the secret is set on both sides.
+  api_origin               = var.api_origin
+  api_origin_verify_secret = var.api_origin_verify_secret
+
   # Throwaway example: destroy removes the releases and the logs with the buckets.
   force_destroy = true
 

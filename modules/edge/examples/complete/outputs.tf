@@ -52,3 +52,8 @@ output "release_objects" {
   description = "Objects uploaded per release."
   value       = sort(keys(aws_s3_object.page))
 }
+
+output "viewer_minimum_protocol_version" {
+  description = "The TLS policy viewers are held to."
+  value       = module.edge.viewer_minimum_protocol_version
+}

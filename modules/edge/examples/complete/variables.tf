@@ -32,3 +32,37 @@ variable "origin_access" {
   type        = string
   default     = "oac"
 }
+
+variable "aliases" {
+  description = "Domain names the distribution serves (covered by acm_certificate_arn)."
+  type        = list(string)
+  default     = []
+}
+
+variable "acm_certificate_arn" {
+  description = "ACM certificate in us-east-1 for the aliases."
+  type        = string
+  default     = null
+}
+
+variable "require_custom_certificate" {
+  description = "Refuse to build without a certificate and aliases (the module's production default). false only for a throwaway test."
+  type        = bool
+  default     = true
+}
+
+variable "api_origin" {
+  description = "The API to serve under /api/*: { domain_name, origin_path } from modules/compute (outputs api_domain_name, api_origin_path), or null."
+  type = object({
+    domain_name = string
+    origin_path = string
+  })
+  default = null
+}
+
+variable "api_origin_verify_secret" {
+  description = "Secret header value CloudFront sends to the API (the same as modules/compute api_origin_verify_secret); pass it as TF_VAR_api_origin_verify_secret."
+  type        = string
+  default     = null
+  sensitive   = true
+}

@@ -124,10 +124,13 @@ def _certificate_init(self: Any, config: dict[str, Any]) -> None:
         self.cloud_front_default_certificate = not (config.get("ACMCertificateArn") or config.get("IAMCertificateId"))
     else:
         self.cloud_front_default_certificate = default is True or str(default).lower() == "true"
+    # AWS names the certificate's source and repeats its ARN (or IAM id) in Certificate.
     if config.get("ACMCertificateArn"):
         self.certificate_source = "acm"
+        self.certificate = config["ACMCertificateArn"]
     elif config.get("IAMCertificateId"):
         self.certificate_source = "iam"
+        self.certificate = config["IAMCertificateId"]
 
 
 cf_models.DefaultCacheBehaviour.__init__ = _behaviour_init  # type: ignore[method-assign]
