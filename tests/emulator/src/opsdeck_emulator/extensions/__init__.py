@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 
 # Modules whose import registers operations (some also fix a moto model). Add new ones here.
 MODULES = [
-    "awslambda", "budgets", "cloudfront", "cloudwatch", "ec2", "iam", "rds", "s3", "secretsmanager", "stepfunctions",
-    "tagging",
+    "awslambda", "budgets", "cloudfront", "cloudwatch", "ec2", "iam", "rds", "rds_snapshots", "s3", "secretsmanager",
+    "stepfunctions", "tagging",
 ]  # fmt: skip
 
 
