@@ -398,16 +398,27 @@ pub struct Prepared<'a> {
     pub found: Vec<String>,
 }
 
+/// The flags of a pipeline run that [`prepare`] needs.
+pub struct RunOptions<'a> {
+    pub verify: &'a VerifyOptions,
+    pub run: &'a RunArgs,
+    pub webhook: &'a WebhookArgs,
+    pub commit: Option<String>,
+}
+
 pub async fn prepare<'a>(
     action: &str,
     version: &str,
     aws: &'a Aws,
     stack: &'a Stack,
-    verify: &'a VerifyOptions,
-    run: &'a RunArgs,
-    webhook: &WebhookArgs,
-    commit: Option<String>,
+    options: RunOptions<'a>,
 ) -> Result<Prepared<'a>, CliError> {
+    let RunOptions {
+        verify,
+        run,
+        webhook,
+        commit,
+    } = options;
     let smoke = verify
         .smoke
         .as_deref()
@@ -532,10 +543,12 @@ pub async fn run(args: DeployArgs) -> Result<String, CliError> {
         &version,
         &aws,
         &stack,
-        &args.verify,
-        &args.run,
-        &args.webhook,
-        args.github.commit.clone(),
+        RunOptions {
+            verify: &args.verify,
+            run: &args.run,
+            webhook: &args.webhook,
+            commit: args.github.commit.clone(),
+        },
     )
     .await?;
     let result = pipeline(

@@ -53,7 +53,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Read and mark the deploy history (a DynamoDB table from modules/deploy-history).
-    History(HistoryArgs),
+    History(Box<HistoryArgs>),
     /// Deploy a version: upload, backup, apply, verify; roll back by itself on failure.
     #[command(after_help = EXIT_CODES_HELP)]
     Deploy(Box<deploy::DeployArgs>),
@@ -236,7 +236,7 @@ async fn context(target: &Target) -> Result<AwsContext, CliError> {
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> Result<Printed, CliError> {
     let stdout = match cli.command {
-        Command::History(args) => history(args).await?,
+        Command::History(args) => history(*args).await?,
         Command::Deploy(args) => deploy::run(*args).await?,
         Command::Rollback(args) => rollback::run(*args).await?,
         Command::Verify(args) => verify::run(*args).await?,

@@ -11,7 +11,9 @@ use opsdeck_slack::format::deploy::{DeployKind, DeployStatus};
 
 use crate::artifacts;
 use crate::aws::Aws;
-use crate::deploy::{self, check_version, finish, prepare, Ctx, Prepared, RunArgs, Summary};
+use crate::deploy::{
+    self, check_version, finish, prepare, Ctx, Prepared, RunArgs, RunOptions, Summary,
+};
 use crate::error::{CliError, ErrorCode};
 use crate::lock::DeployLock;
 use crate::notify::WebhookArgs;
@@ -265,10 +267,12 @@ pub async fn run(args: RollbackArgs) -> Result<String, CliError> {
         &to_version,
         &aws,
         &stack,
-        &args.verify,
-        &args.run,
-        &args.webhook,
-        args.commit.clone(),
+        RunOptions {
+            verify: &args.verify,
+            run: &args.run,
+            webhook: &args.webhook,
+            commit: args.commit.clone(),
+        },
     )
     .await?;
     // Read again under the lock: an earlier run's leftovers may have been recorded.
