@@ -1,12 +1,29 @@
 //! `opsdeck`: the command the deploy pipeline calls. It reads and marks the deploy
 //! history through the same store as the Terraform provider (`opsdeck_provider::
-//! deploy_history`), with the same AWS setup (region, profile, `AWS_ENDPOINT_URL`).
+//! deploy_history`), with the same AWS setup (region, profile, `AWS_ENDPOINT_URL`), and
+//! runs the release pipeline: backup, verify, deploy, rollback, Slack and GitHub Releases
+//! (one module per command family).
 //!
-//! Exit codes (also in README.md): 0 success, 1 other failure (AWS, credentials),
-//! 2 usage (a missing or invalid flag), 3 the history table does not exist, 4 no such
-//! deploy id, 5 no previous version to roll back to.
+//! Exit codes and error codes (`OPSDECK-C###`): [`error`], also in README.md.
 
+pub mod artifacts;
+pub mod aws;
+pub mod backup;
+pub mod deploy;
+pub mod error;
+pub mod http;
+pub mod lock;
+pub mod notify;
 pub mod output;
+pub mod progress;
+pub mod release;
+pub mod rollback;
+pub mod signals;
+pub mod stack;
+pub mod timing;
+pub mod verify;
+
+pub use error::{exit, CliError, ErrorCode};
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -18,24 +35,14 @@ use opsdeck_provider::deploy_history::{
 };
 use serde_json::json;
 
-/// Exit codes, stable for scripts.
-pub mod exit {
-    pub const OK: u8 = 0;
-    pub const FAILURE: u8 = 1;
-    pub const USAGE: u8 = 2;
-    pub const TABLE_NOT_FOUND: u8 = 3;
-    pub const DEPLOY_NOT_FOUND: u8 = 4;
-    pub const NO_PREVIOUS_VERSION: u8 = 5;
-}
-
 /// Shown under `--help`, so a pipeline author finds the codes where they look first.
-const EXIT_CODES_HELP: &str = "Exit codes: 0 success, 1 other failure (AWS), 2 usage, 3 history table not found, 4 unknown deploy id, 5 no previous version to roll back to.";
+const EXIT_CODES_HELP: &str = "Exit codes: 0 success, 1 AWS or other failure, 2 usage or bad input file, 3 history table not found, 4 unknown deploy id, 5 no previous version to roll back to, 6 unknown version or missing artifacts, 7 no usable stack output, 8 terraform failed, 9 deploy locked, 10 checks failed, 11 unreachable, 12 backup failed, 13 GitHub failed, 14 Slack failed, 20 deploy rolled back, 21 rollback failed, 130 interrupted. Every error names its OPSDECK-C### code (cli/README.md).";
 
 #[derive(Parser, Debug)]
 #[command(
     name = "opsdeck",
     version,
-    about = "opsdeck deploy pipeline tools: the deploy history (R2.4) and rollback targets (R2.3)",
+    about = "opsdeck deploy pipeline: deploy, verify, rollback, backups, Slack, GitHub Releases and the deploy history (R2)",
     after_help = EXIT_CODES_HELP
 )]
 pub struct Cli {
@@ -46,7 +53,25 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Read and mark the deploy history (a DynamoDB table from modules/deploy-history).
-    History(HistoryArgs),
+    History(Box<HistoryArgs>),
+    /// Deploy a version: upload, backup, apply, verify; roll back by itself on failure.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Deploy(Box<deploy::DeployArgs>),
+    /// Roll back to the previous succeeded version (or a named one).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Rollback(Box<rollback::RollbackArgs>),
+    /// Check a deployed version: health, smoke requests, load, alarm sets.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Verify(Box<verify::VerifyArgs>),
+    /// Aurora cluster snapshots: create, list, prune.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Backup(Box<backup::BackupArgs>),
+    /// Post a deploy, rollback or failure message.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Notify(Box<notify::NotifyArgs>),
+    /// GitHub Releases of deployed versions.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Release(Box<release::ReleaseArgs>),
 }
 
 #[derive(Args, Debug)]
@@ -182,50 +207,6 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("{s:?} is not KEY=VALUE"))
 }
 
-/// A failure with its exit code and what to do about it.
-#[derive(Debug)]
-pub struct CliError {
-    pub code: u8,
-    pub message: String,
-    pub hint: Option<String>,
-}
-
-impl CliError {
-    fn usage(message: impl Into<String>) -> Self {
-        Self {
-            code: exit::USAGE,
-            message: message.into(),
-            hint: Some("run `opsdeck history --help` for the flags".into()),
-        }
-    }
-}
-
-impl From<HistoryError> for CliError {
-    fn from(e: HistoryError) -> Self {
-        let (code, hint) = match &e {
-            HistoryError::TableNotFound { .. } => (
-                exit::TABLE_NOT_FOUND,
-                Some("check --table-name (OPSDECK_HISTORY_TABLE) and --region (AWS_REGION); the table is the `table_name` output of modules/deploy-history".to_owned()),
-            ),
-            HistoryError::DeployNotFound { .. } => (
-                exit::DEPLOY_NOT_FOUND,
-                Some("`opsdeck history list` prints the deploy ids of this service and environment; check --service and --environment".to_owned()),
-            ),
-            HistoryError::NoPreviousVersion { .. } => (
-                exit::NO_PREVIOUS_VERSION,
-                Some("there is nothing to roll back to automatically: deploy a known good version by hand".to_owned()),
-            ),
-            HistoryError::Invalid(_) => (exit::USAGE, None),
-            _ => (exit::FAILURE, None),
-        };
-        Self {
-            code,
-            message: e.to_string(),
-            hint,
-        }
-    }
-}
-
 /// What a command prints on success.
 pub struct Printed {
     pub stdout: String,
@@ -244,18 +225,29 @@ async fn context(target: &Target) -> Result<AwsContext, CliError> {
         profile: target.profile.clone(),
         ..Default::default()
     };
-    AwsContext::load(&settings).await.map_err(|e| CliError {
-        code: exit::FAILURE,
-        message: e
-            .to_string()
-            .replace("set `region` in the provider block", "pass --region"),
-        hint: None,
+    AwsContext::load(&settings).await.map_err(|e| {
+        CliError::aws(
+            e.to_string()
+                .replace("set `region` in the provider block", "pass --region"),
+        )
     })
 }
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> Result<Printed, CliError> {
-    let Command::History(args) = cli.command;
+    let stdout = match cli.command {
+        Command::History(args) => history(*args).await?,
+        Command::Deploy(args) => deploy::run(*args).await?,
+        Command::Rollback(args) => rollback::run(*args).await?,
+        Command::Verify(args) => verify::run(*args).await?,
+        Command::Backup(args) => backup::run(*args).await?,
+        Command::Notify(args) => notify::run(*args).await?,
+        Command::Release(args) => release::run(*args).await?,
+    };
+    Ok(Printed { stdout })
+}
+
+async fn history(args: HistoryArgs) -> Result<String, CliError> {
     let target = &args.target;
     let table = required(&target.table_name, "table-name", "OPSDECK_HISTORY_TABLE")?;
     let stream = Stream::new(
@@ -371,7 +363,7 @@ pub async fn run(cli: Cli) -> Result<Printed, CliError> {
             }
         }
     };
-    Ok(Printed { stdout })
+    Ok(stdout)
 }
 
 /// The process: parse, run, print, exit with the documented code.
@@ -380,12 +372,17 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             // --help and --version are "errors" to clap that print to stdout and exit 0.
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            });
+            if !e.use_stderr() {
+                let _ = e.print();
+                return ExitCode::from(exit::OK);
+            }
+            // Usage errors carry the code too, like every other error.
+            let text = e.render().to_string();
+            eprint!(
+                "{}",
+                text.replacen("error: ", &format!("error: {}: ", ErrorCode::Usage), 1)
+            );
+            return ExitCode::from(exit::USAGE);
         }
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("OPSDECK_LOG")
@@ -395,27 +392,33 @@ pub fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .try_init();
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+    // Two workers: the load step of `verify` sends and reads concurrently.
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("opsdeck: error: cannot start the async runtime: {e}");
-            return ExitCode::from(exit::FAILURE);
+            let e = CliError::new(
+                ErrorCode::Internal,
+                format!("cannot start the async runtime: {e}"),
+            );
+            eprint!("{}", e.render());
+            return ExitCode::from(e.exit_code());
         }
     };
-    match runtime.block_on(run(cli)) {
+    let result = runtime.block_on(run(cli));
+    // Background tasks (the lock heartbeat) must not keep the process alive.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    match result {
         Ok(printed) => {
             print!("{}", printed.stdout);
             ExitCode::from(exit::OK)
         }
         Err(e) => {
-            eprintln!("opsdeck: error: {}", e.message);
-            if let Some(hint) = e.hint {
-                eprintln!("hint: {hint}");
-            }
-            ExitCode::from(e.code)
+            eprint!("{}", e.render());
+            ExitCode::from(e.exit_code())
         }
     }
 }
@@ -423,46 +426,6 @@ pub fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn errors_map_to_documented_codes() {
-        let stream = Stream::new("shop", "prod").unwrap();
-        let cases = [
-            (
-                HistoryError::TableNotFound {
-                    table: "t".into(),
-                    region: "r".into(),
-                },
-                exit::TABLE_NOT_FOUND,
-            ),
-            (
-                HistoryError::DeployNotFound {
-                    table: "t".into(),
-                    stream: stream.clone(),
-                    deploy_id: "x".into(),
-                },
-                exit::DEPLOY_NOT_FOUND,
-            ),
-            (
-                HistoryError::NoPreviousVersion {
-                    stream,
-                    detail: "d".into(),
-                },
-                exit::NO_PREVIOUS_VERSION,
-            ),
-            (HistoryError::Invalid("bad".into()), exit::USAGE),
-            (
-                HistoryError::IdsExhausted {
-                    table: "t".into(),
-                    attempts: 5,
-                },
-                exit::FAILURE,
-            ),
-        ];
-        for (err, code) in cases {
-            assert_eq!(CliError::from(err).code, code);
-        }
-    }
 
     #[test]
     fn flags_parse_with_the_documented_values() {
@@ -478,7 +441,9 @@ mod tests {
             "--json",
         ])
         .unwrap();
-        let Command::History(args) = cli.command;
+        let Command::History(args) = cli.command else {
+            panic!("not history")
+        };
         assert!(args.format.json);
         assert!(matches!(
             args.command,
@@ -513,7 +478,9 @@ mod tests {
             "a=b=c",
         ])
         .unwrap();
-        let Command::History(args) = cli.command;
+        let Command::History(args) = cli.command else {
+            panic!("not history")
+        };
         let HistoryCommand::Record { metadata, .. } = args.command else {
             panic!()
         };

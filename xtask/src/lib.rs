@@ -1,6 +1,7 @@
 //! Project automation behind `cargo xtask`: provider packaging, the main job and the
 //! test command. Shell stays out of it except for the emulator launcher.
 
+pub mod actionlint;
 pub mod bench;
 pub mod bench_alarms;
 pub mod elf;

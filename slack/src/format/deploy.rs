@@ -158,6 +158,19 @@ pub fn format_deploy(msg: &SnsMessage, e: &DeployEvent) -> Value {
         .build()
 }
 
+/// A deploy event posted straight to the webhook (by the `opsdeck` CLI) rather than
+/// through the alarm topic: the same message as [`format_deploy`], with the footer naming
+/// the pipeline's run id where an SNS message id would be.
+pub fn format_direct(e: &DeployEvent, run_id: Option<&str>) -> Value {
+    let msg = SnsMessage {
+        message_id: run_id.unwrap_or_default().to_owned(),
+        timestamp: e.time.clone().unwrap_or_default(),
+        message: serde_json::to_string(e).unwrap_or_default(),
+        ..SnsMessage::default()
+    };
+    format_deploy(&msg, e)
+}
+
 pub fn format_test(msg: &SnsMessage, e: &TestEvent) -> Value {
     let topic = e.topic_arn.as_deref().unwrap_or(&msg.topic_arn);
     let mut body = format!(

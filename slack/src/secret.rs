@@ -9,7 +9,7 @@ use std::fmt;
 use aws_sdk_secretsmanager::error::{DisplayErrorContext, ProvideErrorMetadata};
 use serde_json::Value;
 
-use crate::slack::WebhookUrl;
+use crate::webhook::WebhookUrl;
 
 /// Why the webhook could not be read. Names the secret by ARN and says what to do;
 /// never contains the secret's value.
@@ -27,11 +27,11 @@ impl fmt::Display for SecretError {
         match self {
             SecretError::NotFound { arn } => write!(
                 f,
-                "the webhook secret {arn} does not exist (or is scheduled for deletion): create it with the Slack webhook URL as its value, or fix WEBHOOK_SECRET_ARN"
+                "the webhook secret {arn} does not exist (or is scheduled for deletion): create it with the Slack webhook URL as its value, or point the caller at the right secret (the notifier's WEBHOOK_SECRET_ARN, the CLI's --webhook-secret-arn)"
             ),
             SecretError::AccessDenied { arn, detail } => write!(
                 f,
-                "the function may not read the webhook secret {arn}: its role needs secretsmanager:GetSecretValue on the secret and kms:Decrypt on the secret's key ({detail})"
+                "the caller may not read the webhook secret {arn}: its role needs secretsmanager:GetSecretValue on the secret and kms:Decrypt on the secret's key ({detail})"
             ),
             SecretError::NoString { arn } => write!(
                 f,
