@@ -121,10 +121,55 @@ impl Aws {
     }
 }
 
-/// An SDK error as "<service> <operation> failed: <code>: <message>".
-pub fn sdk_error<E>(service: &'static str, operation: &'static str, err: E) -> String
+/// An SDK error as a sentence: "<service> <operation> failed: <code>: <message>" for an
+/// answer from AWS, or what went wrong on the way (no answer in time, endpoint not
+/// reachable). The SDK's debug form goes to the `debug` log only, never to the user.
+pub fn sdk_error<E, R>(
+    service: &'static str,
+    operation: &'static str,
+    err: aws_sdk_s3::error::SdkError<E, R>,
+) -> String
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
 {
-    opsdeck_provider::Error::aws(service, operation, err).to_string()
+    use aws_sdk_s3::error::SdkError;
+    tracing::debug!(service, operation, error = ?err, "AWS call failed");
+    match &err {
+        SdkError::TimeoutError(_) => format!(
+            "{service} {operation} failed: no answer within {}s; check the network path to AWS and run the command again",
+            OPERATION_TIMEOUT.as_secs()
+        ),
+        SdkError::DispatchFailure(d) if d.is_timeout() => format!(
+            "{service} {operation} failed: no answer within {}s for one attempt ({}); check the network path to AWS and run the command again",
+            ATTEMPT_TIMEOUT.as_secs(),
+            root_cause(&err)
+        ),
+        SdkError::DispatchFailure(_) => format!(
+            "{service} {operation} failed: the endpoint could not be reached ({}); check AWS_ENDPOINT_URL, the proxy and the network, then run the command again",
+            root_cause(&err)
+        ),
+        SdkError::ServiceError(e) => {
+            let inner = e.err();
+            let code = inner.code().unwrap_or("UnknownError");
+            let message = inner.message().unwrap_or("no message");
+            format!("{service} {operation} failed: {code}: {message}")
+        }
+        _ => format!("{service} {operation} failed: {}", root_cause(&err)),
+    }
+}
+
+/// The innermost non-empty message of an error's source chain ("Connection refused (os
+/// error 111)"), without the SDK's layers of wrapping.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = err;
+    let mut text = current.to_string();
+    while let Some(next) = current.source() {
+        let t = next.to_string();
+        if !t.is_empty() {
+            text = t;
+        }
+        current = next;
+    }
+    text
 }
