@@ -6,7 +6,11 @@
 //! 2 usage (a missing or invalid flag), 3 the history table does not exist, 4 no such
 //! deploy id, 5 no previous version to roll back to.
 
+pub mod cost;
 pub mod output;
+pub mod plan;
+pub mod pricing;
+pub mod report;
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -47,6 +51,10 @@ pub struct Cli {
 pub enum Command {
     /// Read and mark the deploy history (a DynamoDB table from modules/deploy-history).
     History(HistoryArgs),
+    /// Daily cost from Cost Explorer, month to date against the budget, the month's forecast.
+    Cost(cost::CostArgs),
+    /// Requirements report of a plan: pass / fail / not decidable per ID, cost against budget.
+    Report(report::ReportArgs),
 }
 
 #[derive(Args, Debug)]
@@ -255,7 +263,11 @@ async fn context(target: &Target) -> Result<AwsContext, CliError> {
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> Result<Printed, CliError> {
-    let Command::History(args) = cli.command;
+    let args = match cli.command {
+        Command::History(args) => args,
+        Command::Cost(args) => return cost::run(args).await,
+        Command::Report(args) => return report::run(args),
+    };
     let target = &args.target;
     let table = required(&target.table_name, "table-name", "OPSDECK_HISTORY_TABLE")?;
     let stream = Stream::new(
@@ -478,7 +490,9 @@ mod tests {
             "--json",
         ])
         .unwrap();
-        let Command::History(args) = cli.command;
+        let Command::History(args) = cli.command else {
+            panic!("history")
+        };
         assert!(args.format.json);
         assert!(matches!(
             args.command,
@@ -513,7 +527,9 @@ mod tests {
             "a=b=c",
         ])
         .unwrap();
-        let Command::History(args) = cli.command;
+        let Command::History(args) = cli.command else {
+            panic!("history")
+        };
         let HistoryCommand::Record { metadata, .. } = args.command else {
             panic!()
         };
