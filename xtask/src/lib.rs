@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod bench_alarms;
+pub mod docs_check;
 pub mod elf;
 pub mod lambda;
 pub mod mirror;
