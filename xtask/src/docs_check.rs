@@ -900,17 +900,29 @@ pub fn table_error_codes(doc: &Doc) -> BTreeMap<String, usize> {
         if doc.fence[i].is_some() || !t.starts_with('|') {
             continue;
         }
-        let first = t.trim_start_matches('|').split('|').next().unwrap_or("");
-        for m in code.find_iter(first) {
-            out.entry(m.as_str().to_owned()).or_insert(i + 1);
+        // Rows of the error table start with the code alone in their first cell.
+        let first = t.trim_start_matches('|').split('|').next().unwrap_or("").trim().trim_matches('`');
+        if let Some(m) = code.find(first) {
+            if m.as_str() == first {
+                out.entry(first.to_owned()).or_insert(i + 1);
+            }
         }
     }
     out
 }
 
-pub fn check_error_codes(root: &Path, tables: &[Doc]) -> Vec<Problem> {
-    let defined = source_error_codes(root);
+/// `pending`: codes other branches define that are not merged yet; they count as defined until
+/// a source defines them, and then they must leave the list.
+pub fn check_error_codes(root: &Path, tables: &[Doc], pending: &[String], pending_at: &Path) -> Vec<Problem> {
+    let mut defined = source_error_codes(root);
     let mut out = Vec::new();
+    for code in pending {
+        if defined.contains_key(code) {
+            out.push(problem(pending_at, 1, format!("{code} is defined in the sources now: remove it from the pending codes")));
+        } else {
+            defined.insert(code.clone(), (pending_at.to_path_buf(), 1));
+        }
+    }
     for doc in tables {
         let listed = table_error_codes(doc);
         for (code, line) in &listed {

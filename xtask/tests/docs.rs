@@ -65,6 +65,15 @@ const PENDING: &[&str] = &[
     "cargo xtask up --version",
 ];
 
+/// Error codes defined by branches not merged yet: the provider's (issue 14), the CLI's deploy
+/// pipeline and the notifier's (issue 15). Each counts as defined until a source defines it;
+/// then the test asks to remove it here.
+const PENDING_CODES: &[(&str, &[u16])] = &[
+    ("P", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 99]),
+    ("C", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22]),
+    ("N", &[1, 2, 3, 4, 5, 6, 7, 8, 9]),
+];
+
 fn at(file: PathBuf, line: usize, message: String) -> Problem {
     Problem {
         file,
@@ -149,7 +158,16 @@ fn docs_say_only_what_is_true() {
             "the troubleshooting guide with the error table does not exist".into(),
         ));
     }
-    problems.extend(docs_check::check_error_codes(&root, &tables));
+    let pending: Vec<String> = PENDING_CODES
+        .iter()
+        .flat_map(|(prefix, numbers)| numbers.iter().map(move |n| format!("OPSDECK-{prefix}{n:03}")))
+        .collect();
+    problems.extend(docs_check::check_error_codes(
+        &root,
+        &tables,
+        &pending,
+        &root.join("xtask/tests/docs.rs"),
+    ));
 
     problems.sort();
     problems.dedup();
