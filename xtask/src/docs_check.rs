@@ -322,9 +322,10 @@ pub fn check_command(words: &[String], specs: &mut dyn Specs) -> Vec<String> {
                     }
                 }
                 None => out.push(format!(
-                    "`{}` has no flag `{name}` (see `{} --help`)",
+                    "`{}` has no flag `{name}` (see `{} {}`)",
                     path.join(" "),
-                    path.join(" ")
+                    path.join(" "),
+                    if path[0] == "terraform" { "-help" } else { "--help" }
                 )),
             }
             continue;
