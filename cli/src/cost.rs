@@ -184,7 +184,11 @@ where
 {
     let code = err.code().unwrap_or_default();
     let message = err.message().unwrap_or_default();
-    if code == "AccessDeniedException" && message.to_lowercase().contains("not enabled for cost explorer") {
+    if code == "AccessDeniedException"
+        && message
+            .to_lowercase()
+            .contains("not enabled for cost explorer")
+    {
         return CliError {
             code: exit::FAILURE,
             message: format!(
@@ -297,7 +301,11 @@ pub async fn fetch(
                     currency = unit.to_owned();
                 }
                 *groups
-                    .entry(args.group_by.as_ref().map_or(key.to_owned(), |gb| group_label(key, gb)))
+                    .entry(
+                        args.group_by
+                            .as_ref()
+                            .map_or(key.to_owned(), |gb| group_label(key, gb)),
+                    )
                     .or_insert(0.0) += amount(value.and_then(|v| v.amount()));
             }
             let total_value = result.total().and_then(|t| t.get(METRIC));
@@ -435,7 +443,11 @@ pub fn render(r: &CostReport) -> String {
     for d in &r.days {
         let mut chart = bar(d.usd, max, BAR_WIDTH);
         if d.estimated {
-            chart.push_str(if chart.is_empty() { "(estimated)" } else { " (estimated)" });
+            chart.push_str(if chart.is_empty() {
+                "(estimated)"
+            } else {
+                " (estimated)"
+            });
         }
         rows.push(vec![d.date.clone(), format!("{:>9.2}", d.usd), chart]);
     }
@@ -451,7 +463,11 @@ pub fn render(r: &CostReport) -> String {
         groups.sort_by(|a, b| b.1.total_cmp(a.1));
         let mut rows = vec![vec![g.to_uppercase(), r.currency.clone(), "SHARE".into()]];
         for (k, v) in groups {
-            rows.push(vec![k.clone(), format!("{v:>9.2}"), percent(*v, r.total_usd)]);
+            rows.push(vec![
+                k.clone(),
+                format!("{v:>9.2}"),
+                percent(*v, r.total_usd),
+            ]);
         }
         out.push_str(&columns(&rows));
     }
@@ -516,7 +532,13 @@ mod tests {
 
     #[test]
     fn civil_dates_round_trip_across_month_and_year_ends() {
-        for s in ["1970-01-01", "2024-02-29", "2026-12-31", "2027-01-01", "2100-03-01"] {
+        for s in [
+            "1970-01-01",
+            "2024-02-29",
+            "2026-12-31",
+            "2027-01-01",
+            "2100-03-01",
+        ] {
             assert_eq!(Day::parse(s).unwrap().to_string(), s);
         }
         let d = Day::parse("2026-12-17").unwrap();

@@ -193,7 +193,11 @@ fn alarm_set_metrics(alarm: &Value) -> f64 {
         return 2.0;
     }
     match alarm.get("preset").and_then(Value::as_str) {
-        Some(p) if RATIO_PRESETS.contains(&p) || p.ends_with("_rate") && p != "cloudfront_5xx_rate" => 2.0,
+        Some(p)
+            if RATIO_PRESETS.contains(&p) || p.ends_with("_rate") && p != "cloudfront_5xx_rate" =>
+        {
+            2.0
+        }
         _ => 1.0,
     }
 }
@@ -423,10 +427,11 @@ pub fn estimate(plan: &Plan, table: &PriceTable) -> Result<Estimate, PricingErro
         .of("aws_kms_key")
         .filter_map(|k| k.attr("arn").as_str())
         .collect();
-    keys.extend(
-        plan.of("opsdeck_slack_alarm_topic")
-            .filter(|t| !t.attr("kms_key_arn").as_str().is_some_and(|a| key_arns.contains(&a))),
-    );
+    keys.extend(plan.of("opsdeck_slack_alarm_topic").filter(|t| {
+        !t.attr("kms_key_arn")
+            .as_str()
+            .is_some_and(|a| key_arns.contains(&a))
+    }));
     b.add(
         "KMS customer managed keys",
         "kms_key_month",
@@ -752,7 +757,11 @@ mod tests {
         let table = PriceTable::load().unwrap();
         assert_eq!(table.region, "ap-northeast-1");
         for (key, price) in &table.prices {
-            assert!(price.source.starts_with("https://"), "{key}: {}", price.source);
+            assert!(
+                price.source.starts_with("https://"),
+                "{key}: {}",
+                price.source
+            );
             assert_eq!(price.as_of.len(), 10, "{key}: as_of is a date");
             assert!(price.usd >= 0.0, "{key}");
         }

@@ -14,7 +14,11 @@ const VPC: &str = "Amazon Virtual Private Cloud";
 
 /// A UTC date `offset` days from today, as YYYY-MM-DD (civil-from-days, as the CLI does).
 fn day(offset: i64) -> String {
-    let z = (SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() / 86_400) as i64
+    let z = (SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        / 86_400) as i64
         + offset
         + 719_468;
     let era = z.div_euclid(146_097);
@@ -81,7 +85,9 @@ fn cost_from_cost_explorer() {
     assert_eq!(days[0]["date"], day(-6));
     assert_eq!(days[6]["date"], day(0));
     assert_eq!(days[6]["estimated"], true);
-    assert!(days.iter().all(|d| (d["usd"].as_f64().unwrap() - 5.1).abs() < 1e-9));
+    assert!(days
+        .iter()
+        .all(|d| (d["usd"].as_f64().unwrap() - 5.1).abs() < 1e-9));
     assert!((report["total_usd"].as_f64().unwrap() - 35.7).abs() < 1e-9);
     assert_eq!(report["budget_usd"], 100.0);
     let month_start = report["month_start"].as_str().unwrap().to_owned();
@@ -95,24 +101,57 @@ fn cost_from_cost_explorer() {
     assert!((month - expected).abs() < 1e-6, "{month} vs {expected}");
 
     // Table and chart, grouped by service.
-    let table = ok(&emulator, &["cost", "--days", "3", "--group-by", "service", "--budget", "120"]);
-    assert!(table.contains(&format!("Daily cost {} .. {}", day(-2), day(0))), "{table}");
-    assert!(table.contains(&format!("{}       5.10  {}", day(-1), "█".repeat(40))), "{table}");
+    let table = ok(
+        &emulator,
+        &[
+            "cost",
+            "--days",
+            "3",
+            "--group-by",
+            "service",
+            "--budget",
+            "120",
+        ],
+    );
+    assert!(
+        table.contains(&format!("Daily cost {} .. {}", day(-2), day(0))),
+        "{table}"
+    );
+    assert!(
+        table.contains(&format!("{}       5.10  {}", day(-1), "█".repeat(40))),
+        "{table}"
+    );
     assert!(table.contains("(estimated)"), "{table}");
-    assert!(table.contains(&format!("{RDS}      10.80  70.6 %")), "{table}");
+    assert!(
+        table.contains(&format!("{RDS}      10.80  70.6 %")),
+        "{table}"
+    );
     assert!(table.contains("of the USD 120.00 budget"), "{table}");
     assert!(table.contains("Forecast for the month: USD"), "{table}");
 
     // By tag: AWS's "Environment$" key is shown as untagged.
     let by_tag: Value = serde_json::from_str(&ok(
         &emulator,
-        &["cost", "--days", "2", "--group-by", "tag:Environment", "--json"],
+        &[
+            "cost",
+            "--days",
+            "2",
+            "--group-by",
+            "tag:Environment",
+            "--json",
+        ],
     ))
     .unwrap();
     assert_eq!(by_tag["group_by"], "tag:Environment");
     let groups = &by_tag["groups_total"];
-    assert!((groups["prod"].as_f64().unwrap() - 7.2).abs() < 1e-9, "{groups}");
-    assert!((groups["(untagged)"].as_f64().unwrap() - 3.0).abs() < 1e-9, "{groups}");
+    assert!(
+        (groups["prod"].as_f64().unwrap() - 7.2).abs() < 1e-9,
+        "{groups}"
+    );
+    assert!(
+        (groups["(untagged)"].as_f64().unwrap() - 3.0).abs() < 1e-9,
+        "{groups}"
+    );
 
     // Two requests a run: one GetCostAndUsage, one GetCostForecast (USD 0.01 each).
     emulator.clear_request_log().unwrap();
@@ -124,20 +163,37 @@ fn cost_from_cost_explorer() {
     // Not enough history for a forecast: the cost is still shown, with the reason.
     put(&emulator, json!({"costs": costs()["costs"]}));
     let table = ok(&emulator, &["cost", "--days", "2"]);
-    assert!(table.contains("Forecast for the month: none: Cost Explorer has too little history"), "{table}");
+    assert!(
+        table.contains("Forecast for the month: none: Cost Explorer has too little history"),
+        "{table}"
+    );
 
     // An account that never enabled Cost Explorer: one sentence and what to do.
     put(&emulator, json!({"enabled": false}));
     let out = opsdeck(&emulator, &["cost"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("opsdeck: error: OPSDECK-C101: Cost Explorer is not enabled in this account"), "{err}");
+    assert!(
+        err.contains("opsdeck: error: OPSDECK-C101: Cost Explorer is not enabled in this account"),
+        "{err}"
+    );
     assert!(err.contains("hint: enable it once"), "{err}");
-    assert!(!err.contains("DispatchFailure") && !err.contains("ServiceError {"), "{err}");
+    assert!(
+        !err.contains("DispatchFailure") && !err.contains("ServiceError {"),
+        "{err}"
+    );
 
     // Bad flags are usage errors.
-    assert_eq!(opsdeck(&emulator, &["cost", "--group-by", "region"]).status.code(), Some(2));
-    assert_eq!(opsdeck(&emulator, &["cost", "--days", "0"]).status.code(), Some(2));
+    assert_eq!(
+        opsdeck(&emulator, &["cost", "--group-by", "region"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        opsdeck(&emulator, &["cost", "--days", "0"]).status.code(),
+        Some(2)
+    );
 }
 
 fn civil_days(date: &str) -> i64 {

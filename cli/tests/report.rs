@@ -7,7 +7,10 @@ use std::process::{Command, Output};
 
 use serde_json::{json, Value};
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/stack-plan.json");
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/stack-plan.json"
+);
 
 fn fixture() -> Value {
     serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap()
@@ -92,7 +95,13 @@ fn breakers(report: &Value, id: &str) -> Vec<String> {
         .unwrap()
         .iter()
         .filter(|e| e["ok"] == false)
-        .map(|e| format!("{} {}", e["address"].as_str().unwrap(), e["attribute"].as_str().unwrap()))
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["address"].as_str().unwrap(),
+                e["attribute"].as_str().unwrap()
+            )
+        })
         .collect()
 }
 
@@ -136,7 +145,10 @@ fn an_unencrypted_log_group_fails_p6_and_r4_4_d() {
         .remove("kms_key_id");
     let report = report_of(&plan);
     assert_eq!(breakers(&report, "P6"), [format!("{address} kms_key_id")]);
-    assert_eq!(breakers(&report, "R4.4-d"), [format!("{address} kms_key_id")]);
+    assert_eq!(
+        breakers(&report, "R4.4-d"),
+        [format!("{address} kms_key_id")]
+    );
 }
 
 #[test]
@@ -171,8 +183,10 @@ fn a_trail_without_validation_fails_r4_2_d() {
 #[test]
 fn a_cost_over_budget_fails_p9_with_the_largest_lines() {
     let mut plan = fixture();
-    resource(&mut plan, "module.observability.opsdeck_cost_budget.monthly")["values"]
-        ["limit_usd"] = json!(100);
+    resource(
+        &mut plan,
+        "module.observability.opsdeck_cost_budget.monthly",
+    )["values"]["limit_usd"] = json!(100);
     let report = report_of(&plan);
     let p9 = breakers(&report, "P9");
     assert_eq!(p9.len(), 3, "{p9:?}");
@@ -197,7 +211,8 @@ fn ids_known_only_after_apply_are_not_decidable() {
         .as_object_mut()
         .unwrap()
         .remove("arn");
-    plan["resource_changes"] = json!([{ "address": address, "change": { "after_unknown": { "arn": true } } }]);
+    plan["resource_changes"] =
+        json!([{ "address": address, "change": { "after_unknown": { "arn": true } } }]);
     let report = report_of(&plan);
     let p3 = finding(&report, "P3");
     assert_eq!(p3["status"], "not_decidable", "{p3}");
@@ -212,15 +227,26 @@ fn markdown_and_html_name_the_breaking_resource() {
     let (_dir, path) = write(&plan);
     let md = opsdeck(&["report", "--plan", path.to_str().unwrap()]);
     let md = String::from_utf8(md.stdout).unwrap();
-    assert!(md.contains("- **R4.2-d** CloudTrail: log file validation"), "{md}");
+    assert!(
+        md.contains("- **R4.2-d** CloudTrail: log file validation"),
+        "{md}"
+    );
     assert!(md.contains(
         "**breaks it** `module.observability.aws_cloudtrail.this` `enable_log_file_validation`: false"
     ));
     assert!(md.contains("| **Total** |"));
-    let html = opsdeck(&["report", "--plan", path.to_str().unwrap(), "--format", "html"]);
+    let html = opsdeck(&[
+        "report",
+        "--plan",
+        path.to_str().unwrap(),
+        "--format",
+        "html",
+    ]);
     let html = String::from_utf8(html.stdout).unwrap();
     assert!(html.contains("<tr id=\"R4.2-d\" class=\"fail\">"), "{html}");
-    assert!(html.contains("<strong>breaks it</strong> <code>module.observability.aws_cloudtrail.this</code>"));
+    assert!(html.contains(
+        "<strong>breaks it</strong> <code>module.observability.aws_cloudtrail.this</code>"
+    ));
 }
 
 #[test]
@@ -228,7 +254,10 @@ fn a_missing_or_foreign_file_is_a_usage_error_with_its_code() {
     let out = opsdeck(&["report", "--plan", "/nonexistent/plan.json"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("OPSDECK-C201") && err.contains("terraform show -json"), "{err}");
+    assert!(
+        err.contains("OPSDECK-C201") && err.contains("terraform show -json"),
+        "{err}"
+    );
     let (_dir, path) = write(&json!({"values": {}}));
     let out = opsdeck(&["report", "--plan", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));

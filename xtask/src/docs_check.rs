@@ -71,7 +71,11 @@ fn walk(dir: &Path, f: &mut dyn FnMut(&Path)) {
     entries.sort();
     for path in entries {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') || name == "target" || name == "third_party" || name == "node_modules" {
+        if name.starts_with('.')
+            || name == "target"
+            || name == "third_party"
+            || name == "node_modules"
+        {
             continue;
         }
         if path.is_dir() {
@@ -110,7 +114,9 @@ impl Doc {
                     open = Some((m.to_owned(), lang));
                     fence.push(None);
                 }
-                (Some((m, _)), Some(m2)) if m == m2 && t.trim_start_matches(m2).trim().is_empty() => {
+                (Some((m, _)), Some(m2))
+                    if m == m2 && t.trim_start_matches(m2).trim().is_empty() =>
+                {
                     open = None;
                     fence.push(None);
                 }
@@ -257,10 +263,9 @@ fn segments(line: &str) -> Vec<String> {
 fn command_words(segment: &str) -> Option<Vec<String>> {
     let mut words = shell_words(segment);
     // Leading `VAR=value` assignments, `time`, `sudo` are not the command.
-    while words
-        .first()
-        .is_some_and(|w| w == "time" || w == "sudo" || w == "$" || (w.contains('=') && !w.starts_with('-')))
-    {
+    while words.first().is_some_and(|w| {
+        w == "time" || w == "sudo" || w == "$" || (w.contains('=') && !w.starts_with('-'))
+    }) {
         words.remove(0);
     }
     match words.first().map(String::as_str) {
@@ -281,7 +286,9 @@ fn placeholder(word: &str) -> bool {
         || word.starts_with('{')
         || word == "..."
         || word.ends_with("...")
-        || word.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c == '.')
+        || word
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c == '_' || c == '.')
 }
 
 /// Checks one command line; returns the problems (messages only).
@@ -325,7 +332,11 @@ pub fn check_command(words: &[String], specs: &mut dyn Specs) -> Vec<String> {
                     "`{}` has no flag `{name}` (see `{} {}`)",
                     path.join(" "),
                     path.join(" "),
-                    if path[0] == "terraform" { "-help" } else { "--help" }
+                    if path[0] == "terraform" {
+                        "-help"
+                    } else {
+                        "--help"
+                    }
                 )),
             }
             continue;
@@ -336,7 +347,10 @@ pub fn check_command(words: &[String], specs: &mut dyn Specs) -> Vec<String> {
         }
         // `deploy|verify|rollback`: each alternative must exist.
         let alternatives: Vec<&str> = raw.split('|').filter(|a| !a.is_empty()).collect();
-        if alternatives.iter().all(|a| spec.subcommands.contains_key(*a)) {
+        if alternatives
+            .iter()
+            .all(|a| spec.subcommands.contains_key(*a))
+        {
             if alternatives.len() > 1 {
                 // Several subcommands named at once: nothing after them can be checked.
                 return out;
@@ -353,12 +367,23 @@ pub fn check_command(words: &[String], specs: &mut dyn Specs) -> Vec<String> {
             continue;
         }
         if spec.requires_subcommand {
-            let unknown: Vec<&&str> = alternatives.iter().filter(|a| !spec.subcommands.contains_key(**a)).collect();
+            let unknown: Vec<&&str> = alternatives
+                .iter()
+                .filter(|a| !spec.subcommands.contains_key(**a))
+                .collect();
             out.push(format!(
                 "`{}` has no subcommand `{}` (it has: {})",
                 path.join(" "),
-                unknown.iter().map(|s| s.to_string()).collect::<Vec<_>>().join("|"),
-                spec.subcommands.keys().cloned().collect::<Vec<_>>().join(", ")
+                unknown
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>()
+                    .join("|"),
+                spec.subcommands
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
             return out;
         }
@@ -378,7 +403,8 @@ pub fn command_lines(doc: &Doc) -> Vec<(usize, Vec<String>)> {
             Some(lang) if SHELL.contains(&lang.as_str()) => {
                 // Join continuation lines.
                 let mut line = doc.lines[i].trim().trim_start_matches("$ ").to_owned();
-                while line.ends_with('\\') && i + 1 < doc.lines.len() && doc.fence[i + 1].is_some() {
+                while line.ends_with('\\') && i + 1 < doc.lines.len() && doc.fence[i + 1].is_some()
+                {
                     line.pop();
                     i += 1;
                     line.push(' ');
@@ -469,7 +495,10 @@ pub fn parse_terraform_help(name: &str, text: &str) -> CliSpec {
             }
         }
         if let Some(o) = option.captures(line) {
-            spec.flags.insert(o[1].to_owned(), o.get(2).is_some_and(|m| m.as_str() == " '"));
+            spec.flags.insert(
+                o[1].to_owned(),
+                o.get(2).is_some_and(|m| m.as_str() == " '"),
+            );
         }
     }
     spec.flags.insert("-help".into(), false);
@@ -586,7 +615,11 @@ pub fn check_commands(docs: &[Doc], specs: &mut dyn Specs) -> Vec<Problem> {
     for doc in docs {
         for (line, words) in command_lines(doc) {
             for message in check_command(&words, specs) {
-                out.push(problem(&doc.path, line, format!("{message}: `{}`", words.join(" "))));
+                out.push(problem(
+                    &doc.path,
+                    line,
+                    format!("{message}: `{}`", words.join(" ")),
+                ));
             }
         }
     }
@@ -630,7 +663,11 @@ pub fn anchors(doc: &Doc) -> BTreeSet<String> {
             if level <= 6 && t[level..].starts_with(' ') {
                 let base = slug(t[level..].trim().trim_end_matches('#').trim());
                 let n = seen.entry(base.clone()).or_insert(0);
-                out.insert(if *n == 0 { base.clone() } else { format!("{base}-{n}") });
+                out.insert(if *n == 0 {
+                    base.clone()
+                } else {
+                    format!("{base}-{n}")
+                });
                 *n += 1;
             }
         }
@@ -667,10 +704,16 @@ pub fn check_links(docs: &[Doc], root: &Path) -> Vec<Problem> {
                 continue;
             }
             let prose = without_code(line);
-            let mut targets: Vec<String> = inline.captures_iter(&prose).map(|c| c[1].to_owned()).collect();
+            let mut targets: Vec<String> = inline
+                .captures_iter(&prose)
+                .map(|c| c[1].to_owned())
+                .collect();
             targets.extend(reference.captures_iter(&prose).map(|c| c[1].to_owned()));
             for target in targets {
-                if target.contains("://") || target.starts_with("mailto:") || target.starts_with("tel:") {
+                if target.contains("://")
+                    || target.starts_with("mailto:")
+                    || target.starts_with("tel:")
+                {
                     continue;
                 }
                 let (path_part, anchor) = match target.split_once('#') {
@@ -682,10 +725,17 @@ pub fn check_links(docs: &[Doc], root: &Path) -> Vec<Problem> {
                 } else if let Some(abs) = path_part.strip_prefix('/') {
                     root.join(percent_decode(abs))
                 } else {
-                    doc.path.parent().unwrap_or(root).join(percent_decode(&path_part))
+                    doc.path
+                        .parent()
+                        .unwrap_or(root)
+                        .join(percent_decode(&path_part))
                 };
                 if !file.exists() {
-                    out.push(problem(&doc.path, i + 1, format!("link `{target}`: {} does not exist", rel(root, &file))));
+                    out.push(problem(
+                        &doc.path,
+                        i + 1,
+                        format!("link `{target}`: {} does not exist", rel(root, &file)),
+                    ));
                     continue;
                 }
                 if let Some(anchor) = anchor {
@@ -694,7 +744,14 @@ pub fn check_links(docs: &[Doc], root: &Path) -> Vec<Problem> {
                             .entry(file.clone())
                             .or_insert_with(|| Doc::load(&file).ok().map(|d| anchors(&d)));
                         if !set.as_ref().is_some_and(|s| s.contains(&anchor)) {
-                            out.push(problem(&doc.path, i + 1, format!("link `{target}`: {} has no heading with the anchor #{anchor}", rel(root, &file))));
+                            out.push(problem(
+                                &doc.path,
+                                i + 1,
+                                format!(
+                                    "link `{target}`: {} has no heading with the anchor #{anchor}",
+                                    rel(root, &file)
+                                ),
+                            ));
                         }
                     }
                 }
@@ -719,17 +776,26 @@ pub fn check_runbook_urls(root: &Path, dirs: &[&str]) -> Vec<Problem> {
     let anchor_value = re(r"=\s*\x22([A-Za-z0-9_-]+)\x22");
     let mut out = Vec::new();
     let mut cache: BTreeMap<PathBuf, Option<BTreeSet<String>>> = BTreeMap::new();
-    let mut check = |file: &Path, line: usize, page: &str, anchor: Option<&str>, out: &mut Vec<Problem>| {
-        let target = root.join(page);
-        let set = cache
-            .entry(target.clone())
-            .or_insert_with(|| Doc::load(&target).ok().map(|d| anchors(&d)));
-        match (set, anchor) {
-            (None, _) => out.push(problem(file, line, format!("runbook_url names {page}, which does not exist"))),
-            (Some(s), Some(a)) if !s.contains(a) => out.push(problem(file, line, format!("runbook_url anchor #{a} is not a heading of {page}"))),
-            _ => {}
-        }
-    };
+    let mut check =
+        |file: &Path, line: usize, page: &str, anchor: Option<&str>, out: &mut Vec<Problem>| {
+            let target = root.join(page);
+            let set = cache
+                .entry(target.clone())
+                .or_insert_with(|| Doc::load(&target).ok().map(|d| anchors(&d)));
+            match (set, anchor) {
+                (None, _) => out.push(problem(
+                    file,
+                    line,
+                    format!("runbook_url names {page}, which does not exist"),
+                )),
+                (Some(s), Some(a)) if !s.contains(a) => out.push(problem(
+                    file,
+                    line,
+                    format!("runbook_url anchor #{a} is not a heading of {page}"),
+                )),
+                _ => {}
+            }
+        };
     for dir in dirs {
         let mut files = Vec::new();
         walk(&root.join(dir), &mut |p| {
@@ -741,7 +807,9 @@ pub fn check_runbook_urls(root: &Path, dirs: &[&str]) -> Vec<Problem> {
         let mut pages: BTreeMap<PathBuf, String> = BTreeMap::new();
         let mut blocks: Vec<(PathBuf, usize, Vec<String>)> = Vec::new();
         for file in &files {
-            let Ok(text) = std::fs::read_to_string(file) else { continue };
+            let Ok(text) = std::fs::read_to_string(file) else {
+                continue;
+            };
             let lines: Vec<&str> = text.lines().collect();
             for (i, line) in lines.iter().enumerate() {
                 if !line.contains("runbook") {
@@ -752,7 +820,10 @@ pub fn check_runbook_urls(root: &Path, dirs: &[&str]) -> Vec<Problem> {
                         Some(a) => check(file, i + 1, &c[1], Some(a.as_str()), &mut out),
                         None => {
                             check(file, i + 1, &c[1], None, &mut out);
-                            pages.insert(file.parent().unwrap_or(root).to_path_buf(), c[1].to_owned());
+                            pages.insert(
+                                file.parent().unwrap_or(root).to_path_buf(),
+                                c[1].to_owned(),
+                            );
                         }
                     }
                 }
@@ -780,7 +851,11 @@ pub fn check_runbook_urls(root: &Path, dirs: &[&str]) -> Vec<Problem> {
                         check(&file, line, page, Some(&a), &mut out);
                     }
                 }
-                None => out.push(problem(&file, line, "runbook_anchors without a runbook_url naming a docs/ page in the same module")),
+                None => out.push(problem(
+                    &file,
+                    line,
+                    "runbook_anchors without a runbook_url naming a docs/ page in the same module",
+                )),
             }
         }
     }
@@ -835,7 +910,12 @@ pub fn check_requirement_ids(docs: &[Doc], ids: &BTreeSet<String>) -> Vec<Proble
                         Some(first) => {
                             let first = first.as_str().chars().next().unwrap_or('a');
                             named.push(format!("{base}-{first}"));
-                            for extra in c.get(4).map_or("", |m| m.as_str()).split('/').filter(|s| !s.is_empty()) {
+                            for extra in c
+                                .get(4)
+                                .map_or("", |m| m.as_str())
+                                .split('/')
+                                .filter(|s| !s.is_empty())
+                            {
                                 named.push(format!("{base}-{extra}"));
                             }
                             if let Some(last) = c.get(6) {
@@ -849,7 +929,11 @@ pub fn check_requirement_ids(docs: &[Doc], ids: &BTreeSet<String>) -> Vec<Proble
                 }
                 for n in named {
                     if !ids.contains(&n) {
-                        out.push(problem(&doc.path, i + 1, format!("requirement ID {n} does not exist in requirements.md")));
+                        out.push(problem(
+                            &doc.path,
+                            i + 1,
+                            format!("requirement ID {n} does not exist in requirements.md"),
+                        ));
                     }
                 }
             }
@@ -876,16 +960,21 @@ pub fn source_error_codes(root: &Path) -> BTreeMap<String, (PathBuf, usize)> {
     let code = re(r"OPSDECK-[PCN][0-9]{3}");
     let mut out = BTreeMap::new();
     walk(root, &mut |p| {
-        if p.extension().is_none_or(|e| e != "rs") || !p.components().any(|c| c.as_os_str() == "src") {
+        if p.extension().is_none_or(|e| e != "rs")
+            || !p.components().any(|c| c.as_os_str() == "src")
+        {
             return;
         }
         if p.starts_with(root.join("docs")) || p.starts_with(root.join("xtask/src/docs_check.rs")) {
             return;
         }
-        let Ok(text) = std::fs::read_to_string(p) else { return };
+        let Ok(text) = std::fs::read_to_string(p) else {
+            return;
+        };
         for (i, line) in text.lines().enumerate() {
             for m in code.find_iter(line) {
-                out.entry(m.as_str().to_owned()).or_insert((p.to_path_buf(), i + 1));
+                out.entry(m.as_str().to_owned())
+                    .or_insert((p.to_path_buf(), i + 1));
             }
         }
     });
@@ -902,7 +991,13 @@ pub fn table_error_codes(doc: &Doc) -> BTreeMap<String, usize> {
             continue;
         }
         // Rows of the error table start with the code alone in their first cell.
-        let first = t.trim_start_matches('|').split('|').next().unwrap_or("").trim().trim_matches('`');
+        let first = t
+            .trim_start_matches('|')
+            .split('|')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches('`');
         if let Some(m) = code.find(first) {
             if m.as_str() == first {
                 out.entry(first.to_owned()).or_insert(i + 1);
@@ -914,12 +1009,21 @@ pub fn table_error_codes(doc: &Doc) -> BTreeMap<String, usize> {
 
 /// `pending`: codes other branches define that are not merged yet; they count as defined until
 /// a source defines them, and then they must leave the list.
-pub fn check_error_codes(root: &Path, tables: &[Doc], pending: &[String], pending_at: &Path) -> Vec<Problem> {
+pub fn check_error_codes(
+    root: &Path,
+    tables: &[Doc],
+    pending: &[String],
+    pending_at: &Path,
+) -> Vec<Problem> {
     let mut defined = source_error_codes(root);
     let mut out = Vec::new();
     for code in pending {
         if defined.contains_key(code) {
-            out.push(problem(pending_at, 1, format!("{code} is defined in the sources now: remove it from the pending codes")));
+            out.push(problem(
+                pending_at,
+                1,
+                format!("{code} is defined in the sources now: remove it from the pending codes"),
+            ));
         } else {
             defined.insert(code.clone(), (pending_at.to_path_buf(), 1));
         }
@@ -928,12 +1032,23 @@ pub fn check_error_codes(root: &Path, tables: &[Doc], pending: &[String], pendin
         let listed = table_error_codes(doc);
         for (code, line) in &listed {
             if !defined.contains_key(code) {
-                out.push(problem(&doc.path, *line, format!("{code} is in the error table but no source file defines it")));
+                out.push(problem(
+                    &doc.path,
+                    *line,
+                    format!("{code} is in the error table but no source file defines it"),
+                ));
             }
         }
         for (code, (file, line)) in &defined {
             if !listed.contains_key(code) {
-                out.push(problem(file, *line, format!("{code} is defined here but missing from the error table of {}", rel(root, &doc.path))));
+                out.push(problem(
+                    file,
+                    *line,
+                    format!(
+                        "{code} is defined here but missing from the error table of {}",
+                        rel(root, &doc.path)
+                    ),
+                ));
             }
         }
     }
@@ -1000,7 +1115,14 @@ mod tests {
     #[test]
     fn pending_commands_are_accepted_until_they_exist() {
         let mut f = opsdeck();
-        let stale = add_pending(&mut f.0, &["opsdeck deploy", "opsdeck history list --since", "opsdeck history"]);
+        let stale = add_pending(
+            &mut f.0,
+            &[
+                "opsdeck deploy",
+                "opsdeck history list --since",
+                "opsdeck history",
+            ],
+        );
         assert_eq!(stale, ["opsdeck history"]);
         assert!(check_command(&words("opsdeck deploy --version v1 --anything"), &mut f).is_empty());
         assert!(check_command(&words("opsdeck history list --since 2d"), &mut f).is_empty());
@@ -1025,7 +1147,10 @@ mod tests {
     #[test]
     fn slugs_follow_github() {
         assert_eq!(slug("API 5xx rate"), "api-5xx-rate");
-        assert_eq!(slug("Checking backups and the restore drill"), "checking-backups-and-the-restore-drill");
+        assert_eq!(
+            slug("Checking backups and the restore drill"),
+            "checking-backups-and-the-restore-drill"
+        );
         assert_eq!(slug("`opsdeck cost` (R7.2-a)"), "opsdeck-cost-r72-a");
         assert_eq!(slug("バックアップの確認"), "バックアップの確認");
         let d = doc("# A\n## A\n<a id=\"x\"></a>\n```\n# not a heading\n```\n");
@@ -1034,10 +1159,20 @@ mod tests {
 
     #[test]
     fn requirement_ids_parse_and_ranges_expand() {
-        let ids = requirement_ids("- R1.1 Database. a: one. b: two.\n  c: three.\n- P4 Alert.\n- N1 Avail.\n");
-        assert_eq!(ids, ["N1", "P4", "R1.1-a", "R1.1-b", "R1.1-c"].map(String::from).into());
+        let ids = requirement_ids(
+            "- R1.1 Database. a: one. b: two.\n  c: three.\n- P4 Alert.\n- N1 Avail.\n",
+        );
+        assert_eq!(
+            ids,
+            ["N1", "P4", "R1.1-a", "R1.1-b", "R1.1-c"]
+                .map(String::from)
+                .into()
+        );
         let d = doc("R1.1-a..c and R1.1-a/b, P4, R1.1; bad: R1.1-d, P5, R1.2\n");
-        let p: Vec<String> = check_requirement_ids(&[d], &ids).into_iter().map(|p| p.message).collect();
+        let p: Vec<String> = check_requirement_ids(&[d], &ids)
+            .into_iter()
+            .map(|p| p.message)
+            .collect();
         assert_eq!(
             p,
             [

@@ -75,7 +75,12 @@ const PENDING: &[&str] = &[
 /// then the test asks to remove it here.
 const PENDING_CODES: &[(&str, &[u16])] = &[
     ("P", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 99]),
-    ("C", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22]),
+    (
+        "C",
+        &[
+            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+        ],
+    ),
     ("N", &[1, 2, 3, 4, 5, 6, 7, 8, 9]),
 ];
 
@@ -108,11 +113,13 @@ fn docs_say_only_what_is_true() {
         problems.push(at(
             root.join("xtask/tests/docs.rs"),
             1,
-            format!("`{entry}` exists now: remove it from PENDING so the docs' use of it is checked"),
+            format!(
+                "`{entry}` exists now: remove it from PENDING so the docs' use of it is checked"
+            ),
         ));
     }
-    let terraform = std::env::var_os("TERRAFORM")
-        .map_or_else(|| PathBuf::from("terraform"), PathBuf::from);
+    let terraform =
+        std::env::var_os("TERRAFORM").map_or_else(|| PathBuf::from("terraform"), PathBuf::from);
     let mut specs = HelpSpecs::new(Some(opsdeck), Some(xtask), terraform);
     problems.extend(docs_check::check_commands(&docs, &mut specs));
 
@@ -165,7 +172,11 @@ fn docs_say_only_what_is_true() {
     }
     let pending: Vec<String> = PENDING_CODES
         .iter()
-        .flat_map(|(prefix, numbers)| numbers.iter().map(move |n| format!("OPSDECK-{prefix}{n:03}")))
+        .flat_map(|(prefix, numbers)| {
+            numbers
+                .iter()
+                .map(move |n| format!("OPSDECK-{prefix}{n:03}"))
+        })
         .collect();
     problems.extend(docs_check::check_error_codes(
         &root,

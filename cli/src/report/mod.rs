@@ -119,7 +119,11 @@ pub fn evaluate(plan: &Plan, table: &PriceTable, plan_name: &str) -> Result<Repo
     Ok(Report {
         plan: plan_name.into(),
         terraform_version: plan.terraform_version.clone(),
-        resources: plan.resources.iter().filter(|r| r.mode == "managed").count(),
+        resources: plan
+            .resources
+            .iter()
+            .filter(|r| r.mode == "managed")
+            .count(),
         counts: Counts {
             pass: count(Status::Pass),
             fail: count(Status::Fail),
@@ -211,7 +215,9 @@ pub fn markdown(r: &Report) -> String {
         }
         out.push('\n');
     }
-    out.push_str("### Every requirement\n\n| ID | Requirement | Status | Why |\n| --- | --- | --- | --- |\n");
+    out.push_str(
+        "### Every requirement\n\n| ID | Requirement | Status | Why |\n| --- | --- | --- | --- |\n",
+    );
     for f in &r.findings {
         out.push_str(&format!(
             "| {} | {} | {} | {} |\n",
@@ -324,7 +330,11 @@ pub fn html(r: &Report) -> String {
             .map(|ev| {
                 format!(
                     "{}<code>{}</code> <code>{}</code>: {}",
-                    if ev.ok { "" } else { "<strong>breaks it</strong> " },
+                    if ev.ok {
+                        ""
+                    } else {
+                        "<strong>breaks it</strong> "
+                    },
                     escape(&ev.address),
                     escape(&ev.attribute),
                     escape(&ev.value)
