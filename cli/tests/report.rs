@@ -263,3 +263,43 @@ fn a_missing_or_foreign_file_is_a_usage_error_with_its_code() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("OPSDECK-C202"));
 }
+
+#[test]
+fn application_functions_are_bound_by_r1_2_and_helpers_are_not() {
+    let mut plan = fixture();
+    // The API function's timeout above API Gateway's limit breaks R1.2-b.
+    resource(
+        &mut plan,
+        "module.compute.aws_lambda_function.this[\"api\"]",
+    )["values"]["timeout"] = json!(60);
+    // A notifier-like helper outside the VPC with 128 MB and 60 s breaks nothing of R1.2.
+    let mut helper = resource(
+        &mut plan,
+        "module.compute.aws_lambda_function.this[\"api\"]",
+    )
+    .clone();
+    helper["address"] = json!("module.notifier.aws_lambda_function.this");
+    helper["values"]["function_name"] = json!("opsdeck-notifier");
+    helper["values"]["memory_size"] = json!(128);
+    helper["values"]["timeout"] = json!(60);
+    helper["values"]
+        .as_object_mut()
+        .unwrap()
+        .remove("vpc_config");
+    plan["planned_values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap()
+        .push(helper);
+    let report = report_of(&plan);
+    assert_eq!(
+        breakers(&report, "R1.2-b"),
+        ["module.compute.aws_lambda_function.this[\"api\"] timeout"]
+    );
+    assert_eq!(finding(&report, "R1.2-a")["status"], "pass");
+    assert_eq!(finding(&report, "R1.2-e")["status"], "pass");
+    // The helper has no alarm: P3 names it.
+    assert_eq!(
+        breakers(&report, "P3"),
+        ["module.notifier.aws_lambda_function.this function_name"]
+    );
+}
