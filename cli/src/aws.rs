@@ -161,7 +161,7 @@ where
 
 /// The innermost non-empty message of an error's source chain ("Connection refused (os
 /// error 111)"), without the SDK's layers of wrapping.
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut current = err;
     let mut text = current.to_string();
     while let Some(next) = current.source() {

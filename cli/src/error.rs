@@ -64,6 +64,13 @@ pub enum ErrorCode {
     Interrupted,
     Aws,
     Internal,
+    CostExplorerNotEnabled,
+    CostExplorerDenied,
+    CostExplorerFailed,
+    PlanUnreadable,
+    PlanInvalid,
+    PriceTableInvalid,
+    PriceTableIncomplete,
 }
 
 /// Every code, in order.
@@ -90,6 +97,13 @@ pub const ALL: &[ErrorCode] = &[
     ErrorCode::Interrupted,
     ErrorCode::Aws,
     ErrorCode::Internal,
+    ErrorCode::CostExplorerNotEnabled,
+    ErrorCode::CostExplorerDenied,
+    ErrorCode::CostExplorerFailed,
+    ErrorCode::PlanUnreadable,
+    ErrorCode::PlanInvalid,
+    ErrorCode::PriceTableInvalid,
+    ErrorCode::PriceTableIncomplete,
 ];
 
 impl ErrorCode {
@@ -118,13 +132,21 @@ impl ErrorCode {
             Self::Interrupted => "OPSDECK-C020",
             Self::Aws => "OPSDECK-C021",
             Self::Internal => "OPSDECK-C022",
+            // `opsdeck cost` (1xx) and `opsdeck report` (2xx).
+            Self::CostExplorerNotEnabled => "OPSDECK-C101",
+            Self::CostExplorerDenied => "OPSDECK-C102",
+            Self::CostExplorerFailed => "OPSDECK-C103",
+            Self::PlanUnreadable => "OPSDECK-C201",
+            Self::PlanInvalid => "OPSDECK-C202",
+            Self::PriceTableInvalid => "OPSDECK-C203",
+            Self::PriceTableIncomplete => "OPSDECK-C204",
         }
     }
 
     /// The process exit code (see [`exit`]).
     pub fn exit_code(self) -> u8 {
         match self {
-            Self::Usage | Self::SmokeFile => exit::USAGE,
+            Self::Usage | Self::SmokeFile | Self::PlanUnreadable | Self::PlanInvalid => exit::USAGE,
             Self::HistoryTableNotFound => exit::TABLE_NOT_FOUND,
             Self::DeployNotFound => exit::DEPLOY_NOT_FOUND,
             Self::NoRollbackTarget => exit::NO_PREVIOUS_VERSION,
@@ -140,7 +162,13 @@ impl ErrorCode {
             Self::DeployRolledBack => exit::ROLLED_BACK,
             Self::RollbackFailed => exit::ROLLBACK_FAILED,
             Self::Interrupted => exit::INTERRUPTED,
-            Self::Aws | Self::Internal => exit::FAILURE,
+            Self::Aws
+            | Self::Internal
+            | Self::CostExplorerNotEnabled
+            | Self::CostExplorerDenied
+            | Self::CostExplorerFailed
+            | Self::PriceTableInvalid
+            | Self::PriceTableIncomplete => exit::FAILURE,
         }
     }
 
@@ -168,6 +196,13 @@ impl ErrorCode {
             Self::Interrupted => "the command was interrupted (Ctrl-C or SIGTERM); the deploy lock records where",
             Self::Aws => "an AWS call failed (credentials, permissions, throttling, network)",
             Self::Internal => "an unexpected local failure (runtime, file system)",
+            Self::CostExplorerNotEnabled => "Cost Explorer is not enabled in the account",
+            Self::CostExplorerDenied => "Cost Explorer refused the call (permissions)",
+            Self::CostExplorerFailed => "a Cost Explorer call failed otherwise (network, credentials, timeout)",
+            Self::PlanUnreadable => "the plan file cannot be read",
+            Self::PlanInvalid => "the file is not the JSON of a Terraform plan",
+            Self::PriceTableInvalid => "the price table compiled into the CLI does not parse",
+            Self::PriceTableIncomplete => "the price table lacks a price or usage the cost model needs",
         }
     }
 
@@ -195,6 +230,13 @@ impl ErrorCode {
             Self::Interrupted => "run the command again: it reports what the interrupted run left and continues",
             Self::Aws => "read the service and operation named; check credentials, region and permissions",
             Self::Internal => "read the message; report it if it persists",
+            Self::CostExplorerNotEnabled => "enable it once as the management account in the Billing console; data appears within 24 hours",
+            Self::CostExplorerDenied => "grant ce:GetCostAndUsage and ce:GetCostForecast to the caller",
+            Self::CostExplorerFailed => "check the network and --profile; Cost Explorer's endpoint is in us-east-1",
+            Self::PlanUnreadable => "check the path given to --plan",
+            Self::PlanInvalid => "write it with `terraform show -json plan.tfplan > plan.json`",
+            Self::PriceTableInvalid => "fix docs/pricing/ap-northeast-1.toml and rebuild",
+            Self::PriceTableIncomplete => "add the entry with its source and date to docs/pricing/ap-northeast-1.toml and rebuild",
         }
     }
 }

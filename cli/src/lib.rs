@@ -9,14 +9,18 @@
 pub mod artifacts;
 pub mod aws;
 pub mod backup;
+pub mod cost;
 pub mod deploy;
 pub mod error;
 pub mod http;
 pub mod lock;
 pub mod notify;
 pub mod output;
+pub mod plan;
+pub mod pricing;
 pub mod progress;
 pub mod release;
+pub mod report;
 pub mod rollback;
 pub mod signals;
 pub mod stack;
@@ -72,6 +76,12 @@ pub enum Command {
     /// GitHub Releases of deployed versions.
     #[command(after_help = EXIT_CODES_HELP)]
     Release(Box<release::ReleaseArgs>),
+    /// Daily cost from Cost Explorer, month to date against the budget, the month's forecast.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Cost(Box<cost::CostArgs>),
+    /// Requirements report of a plan: pass / fail / not decidable per ID, cost against budget.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Report(Box<report::ReportArgs>),
 }
 
 #[derive(Args, Debug)]
@@ -243,6 +253,8 @@ pub async fn run(cli: Cli) -> Result<Printed, CliError> {
         Command::Backup(args) => backup::run(*args).await?,
         Command::Notify(args) => notify::run(*args).await?,
         Command::Release(args) => release::run(*args).await?,
+        Command::Cost(args) => return cost::run(*args).await,
+        Command::Report(args) => return report::run(*args),
     };
     Ok(Printed { stdout })
 }

@@ -258,7 +258,7 @@ resource "aws_cloudwatch_log_metric_filter" "db_connection_errors" {
 }
 
 locals {
-  # R3.4-d: the searches an operator needs first (docs/runbooks/alert-response.md).
+  # R3.4-d: the searches an operator needs first (docs/runbooks/operations.md).
   # Lambda's JSON log format: application lines carry level/message/requestId; the
   # platform's report line is type "platform.report" with record.metrics.
   queries = local.has_functions ? {

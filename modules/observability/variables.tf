@@ -129,9 +129,9 @@ variable "alarm_topic_arn_us_east_1" {
 }
 
 variable "runbook_url" {
-  description = "URL of the alert-response runbook (docs/runbooks/alert-response.md of this repository, as your team reads it). Every alarm links to its own section: runbook_url#<anchor>."
+  description = "URL of the alert-response runbook (docs/runbooks/operations.md of this repository, as your team reads it). Every alarm links to its own section: runbook_url#<anchor>."
   type        = string
-  default     = "https://github.com/opsdeck/opsdeck/blob/main/docs/runbooks/alert-response.md"
+  default     = "https://github.com/opsdeck/opsdeck/blob/main/docs/runbooks/operations.md"
 
   validation {
     condition     = can(regex("^https?://[^\\s#]+$", var.runbook_url))

@@ -4,6 +4,7 @@
 pub mod actionlint;
 pub mod bench;
 pub mod bench_alarms;
+pub mod docs_check;
 pub mod elf;
 pub mod jobs;
 pub mod lambda;

@@ -159,10 +159,10 @@ run "alarm_thresholds_are_the_seeds" {
   # Every alarm links to a section of the runbook that exists.
   assert {
     condition = alltrue([for a in concat(values(opsdeck_alarm_set.app[0].alarms), values(opsdeck_alarm_set.edge[0].alarms)) :
-      startswith(a.runbook_url, "https://github.com/opsdeck/opsdeck/blob/main/docs/runbooks/alert-response.md#") &&
-      strcontains(file("../../docs/runbooks/alert-response.md"), "<a id=\"${split("#", a.runbook_url)[1]}\"></a>")
+      startswith(a.runbook_url, "https://github.com/opsdeck/opsdeck/blob/main/docs/runbooks/operations.md#") &&
+      strcontains(file("../../docs/runbooks/operations.md"), "<a id=\"${split("#", a.runbook_url)[1]}\"></a>")
     ])
-    error_message = "Every alarm's runbook_url must point at an anchor that exists in docs/runbooks/alert-response.md."
+    error_message = "Every alarm's runbook_url must point at an anchor that exists in docs/runbooks/operations.md."
   }
   assert {
     condition     = jsonencode(output.alarm_sets) == jsonencode([{ name = "opsdeck-prod-app", region = "ap-northeast-1" }, { name = "opsdeck-prod-edge", region = "us-east-1" }])

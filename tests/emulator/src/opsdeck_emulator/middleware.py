@@ -12,6 +12,7 @@ Our own API lives under /_opsdeck/ (JSON in, JSON out):
   POST   /_opsdeck/faults    add a fault (see faults.py); 201 {"fault": {...}}
   DELETE /_opsdeck/faults    clear all faults (?access_key=K: only the faults of that key)
   POST   /_opsdeck/reset     moto's reset (same as POST /moto-api/reset) + clear faults and request log
+  *      /_opsdeck/<other>   endpoints that extensions add (`extensions.api_route`), e.g. PUT ce/data
 /moto-api/* goes to moto untouched and uncounted; everything else is an AWS call.
 """
 
@@ -184,6 +185,15 @@ class OpsdeckMiddleware:
             self.requests.clear()
             log.info("reset: moto backends, faults and request log cleared")
             return _json(start_response, 200, {"status": "ok"})
+
+        added = extensions.lookup_api(method, resource)
+        if added is not None:
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+                body = json.loads(environ["wsgi.input"].read(length) or b"null")
+            except ValueError as error:
+                return _json(start_response, 400, {"error": f"the body is not JSON: {error}"})
+            return _json(start_response, *added(body))
 
         known = {"health", "requests", "faults", "reset"}
         status = 405 if resource in known else 404

@@ -31,9 +31,9 @@ log = logging.getLogger(__name__)
 
 # Modules whose import registers operations (some also fix a moto model). Add new ones here.
 MODULES = [
-    "awslambda", "budgets", "ce_anomalies", "cloudfront", "cloudwatch", "ec2", "iam",
-    "logs", "rds", "rds_snapshots", "s3", "secretsmanager", "stepfunctions", "tagging",
-    "wafv2", "xray",
+    "awslambda", "budgets", "ce_anomalies", "cloudfront", "cloudwatch", "costexplorer",
+    "ec2", "iam", "logs", "rds", "rds_snapshots", "s3", "secretsmanager", "stepfunctions",
+    "tagging", "wafv2", "xray",
 ]  # fmt: skip
 
 
@@ -110,6 +110,28 @@ def lookup(service: str, name: str) -> Operation | None:
 
 def registered() -> list[str]:
     return sorted(f"{s}:{n}" for s, n in _REGISTRY)
+
+
+# Endpoints an extension adds to the layer's own API (/_opsdeck/<resource>), for data that AWS
+# offers no call to write (e.g. the costs Cost Explorer reports). A handler takes the JSON body
+# (None when empty) and returns (HTTP status, JSON payload).
+ApiHandler = Callable[[Any], tuple[int, Any]]
+_API_ROUTES: dict[tuple[str, str], ApiHandler] = {}
+
+
+def api_route(method: str, resource: str) -> Callable[[ApiHandler], ApiHandler]:
+    def register(handler: ApiHandler) -> ApiHandler:
+        key = (method, resource)
+        if key in _API_ROUTES:
+            raise ValueError(f"API route {method} /_opsdeck/{resource} registered twice")
+        _API_ROUTES[key] = handler
+        return handler
+
+    return register
+
+
+def lookup_api(method: str, resource: str) -> ApiHandler | None:
+    return _API_ROUTES.get((method, resource))
 
 
 def load_all() -> None:
