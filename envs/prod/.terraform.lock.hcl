@@ -1,14 +1,6 @@
 # This file is maintained automatically by "terraform init".
 # Manual edits may be lost in future updates.
 
-provider "registry.opsdeck.internal/opsdeck/opsdeck" {
-  version     = "0.1.0"
-  constraints = "~> 0.1"
-  hashes = [
-    "h1:huvxf+joTtxZebNDq+wjkfjTfGgtu2Zwn1L6uKlcs2Q=",
-  ]
-}
-
 provider "registry.terraform.io/hashicorp/aws" {
   version     = "5.100.0"
   constraints = ">= 5.90.0, < 6.0.0"

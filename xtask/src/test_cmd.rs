@@ -324,10 +324,52 @@ fn emulator_venv() -> Result<PathBuf> {
         .context("the launcher printed no python path")
 }
 
+/// Free space on the file system of `dir` (or its nearest existing parent), from `df`.
+fn free_bytes(dir: &Path) -> Option<u64> {
+    let existing = dir.ancestors().find(|d| d.exists())?;
+    let out = Command::new("df").arg("-Pk").arg(existing).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let kib: u64 = text
+        .lines()
+        .nth(1)?
+        .split_whitespace()
+        .nth(3)?
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
+}
+
+/// A full disk fails the build ten minutes in with "No space left on device" inside one
+/// crate's output: say so before starting, with the numbers.
+fn check_disk(target_dir: &Path) -> Result<()> {
+    const GIB: u64 = 1 << 30;
+    /// A cold target dir with every test binary takes about 16 GiB.
+    const COLD_NEED: u64 = 18 * GIB;
+    /// Even a warm run links new test binaries and writes emulator state.
+    const WARM_NEED: u64 = 3 * GIB;
+    let Some(free) = free_bytes(target_dir) else {
+        return Ok(());
+    };
+    let warm = target_dir.join("debug").is_dir();
+    let need = if warm { WARM_NEED } else { COLD_NEED };
+    if free < need {
+        bail!(
+            "only {:.1} GiB free on the disk of {} and a {} run needs about {} GiB: free some space (an old target/ directory, {}), then run the command again",
+            free as f64 / GIB as f64,
+            target_dir.display(),
+            if warm { "warm" } else { "cold" },
+            need / GIB,
+            paths::cache_dir().display()
+        );
+    }
+    Ok(())
+}
+
 pub(crate) fn test() -> Result<()> {
     let started = Instant::now();
     prerequisites()?;
     let root = root();
+    check_disk(&crate::target_dir()?)?;
     let mut rows: Vec<Finished> = Vec::new();
 
     // The venvs download and install while cargo compiles.
