@@ -441,6 +441,30 @@ run "given_key_and_nothing_optional" {
   }
 }
 
+# Issue 16, finding 5: a caller's policy reaches every execution role exactly as given
+# (the module attaches the rendered JSON, nothing is added or dropped), and only there.
+run "additional_policies_reach_every_role_verbatim" {
+  command = plan
+
+  variables {
+    additional_policy_jsons = {
+      db_connect = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"ConnectAsApp\",\"Effect\":\"Allow\",\"Action\":\"rds-db:connect\",\"Resource\":\"arn:aws:rds-db:ap-northeast-1:123456789012:dbuser:cluster-ABCDEFGHIJ/app\"}]}"
+    }
+  }
+
+  assert {
+    condition = { for k, p in aws_iam_role_policy.function_additional : k => "${p.name} ${jsonencode(jsondecode(p.policy))}" } == {
+      "api/db_connect"    = "db_connect {\"Statement\":[{\"Action\":\"rds-db:connect\",\"Effect\":\"Allow\",\"Resource\":\"arn:aws:rds-db:ap-northeast-1:123456789012:dbuser:cluster-ABCDEFGHIJ/app\",\"Sid\":\"ConnectAsApp\"}],\"Version\":\"2012-10-17\"}"
+      "worker/db_connect" = "db_connect {\"Statement\":[{\"Action\":\"rds-db:connect\",\"Effect\":\"Allow\",\"Resource\":\"arn:aws:rds-db:ap-northeast-1:123456789012:dbuser:cluster-ABCDEFGHIJ/app\",\"Sid\":\"ConnectAsApp\"}],\"Version\":\"2012-10-17\"}"
+    }
+    error_message = "Each additional policy must be attached, exactly as given, to every function's execution role and to nothing else."
+  }
+  assert {
+    condition     = length(jsondecode(aws_iam_role_policy.state_machine[0].policy).Statement) == 4 && !strcontains(aws_iam_role_policy.state_machine[0].policy, "rds-db")
+    error_message = "The state machine's role must not receive the functions' additional policies."
+  }
+}
+
 # Issue 16, finding 2 (and issue 13): an authorizer in front of every route but the health
 # check, routes under /api for CloudFront, and the execute-api URL closed to all but
 # CloudFront by the module's web ACL.
