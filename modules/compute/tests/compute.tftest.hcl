@@ -321,7 +321,7 @@ run "least_privilege_roles" {
     error_message = "The state machine may invoke exactly the live alias of its task function, configure its log delivery, write traces and use the module's key for its own data."
   }
   assert {
-    condition     = alltrue([for r in concat(values(aws_iam_role.function), aws_iam_role.state_machine) : jsondecode(r.assume_role_policy).Statement[0].Condition == { StringEquals = { "aws:SourceAccount" = "123456789012" } }]) && jsondecode(aws_iam_role.function["api"].assume_role_policy).Statement[0].Principal == { Service = "lambda.amazonaws.com" } && jsondecode(aws_iam_role.state_machine[0].assume_role_policy).Statement[0].Principal == { Service = "states.amazonaws.com" }
+    condition     = length(concat(values(aws_iam_role.function), aws_iam_role.state_machine)) == 3 && alltrue([for r in concat(values(aws_iam_role.function), aws_iam_role.state_machine) : jsondecode(r.assume_role_policy).Statement[0].Condition == { StringEquals = { "aws:SourceAccount" = "123456789012" } }]) && jsondecode(aws_iam_role.function["api"].assume_role_policy).Statement[0].Principal == { Service = "lambda.amazonaws.com" } && jsondecode(aws_iam_role.state_machine[0].assume_role_policy).Statement[0].Principal == { Service = "states.amazonaws.com" }
     error_message = "Only Lambda (or Step Functions) acting for this account may assume the roles (confused deputy)."
   }
 }
@@ -378,7 +378,7 @@ run "api_gateway_rest" {
   }
   # Without an authorizer the function authenticates (seed R1.4-b); health is open either way.
   assert {
-    condition     = length(aws_api_gateway_authorizer.this) == 0 && alltrue([for m in aws_api_gateway_method.this : m.authorization == "NONE"]) && output.api_authorization_type == "NONE"
+    condition     = length(aws_api_gateway_authorizer.this) == 0 && length(aws_api_gateway_method.this) == 3 && alltrue([for m in aws_api_gateway_method.this : m.authorization == "NONE"]) && output.api_authorization_type == "NONE"
     error_message = "Without api.authorizer every route is left to the function."
   }
   assert {
@@ -648,7 +648,7 @@ run "role_names_and_boundaries" {
     error_message = "Roles must be created with a name prefix (unique suffix) by default."
   }
   assert {
-    condition     = alltrue([for r in concat(values(aws_iam_role.function), aws_iam_role.state_machine) : r.permissions_boundary == "arn:aws:iam::123456789012:policy/platform-boundary"])
+    condition     = length(concat(values(aws_iam_role.function), aws_iam_role.state_machine)) == 3 && alltrue([for r in concat(values(aws_iam_role.function), aws_iam_role.state_machine) : r.permissions_boundary == "arn:aws:iam::123456789012:policy/platform-boundary"])
     error_message = "Every role must carry the permissions boundary."
   }
   assert {
