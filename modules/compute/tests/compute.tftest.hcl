@@ -321,7 +321,24 @@ run "least_privilege_roles" {
     error_message = "The state machine may invoke exactly the live alias of its task function, configure its log delivery, write traces and use the module's key for its own data."
   }
   assert {
-    condition     = length(concat(values(aws_iam_role.function), aws_iam_role.state_machine)) == 3 && alltrue([for r in concat(values(aws_iam_role.function), aws_iam_role.state_machine) : jsondecode(r.assume_role_policy).Statement[0].Condition == { StringEquals = { "aws:SourceAccount" = "123456789012" } }]) && jsondecode(aws_iam_role.function["api"].assume_role_policy).Statement[0].Principal == { Service = "lambda.amazonaws.com" } && jsondecode(aws_iam_role.state_machine[0].assume_role_policy).Statement[0].Principal == { Service = "states.amazonaws.com" }
+    condition = (
+      { for k, r in aws_iam_role.function : k => jsondecode(r.assume_role_policy).Statement } == {
+        for k in ["api", "worker"] : k => [{
+          Sid       = "LambdaOfThisAccount"
+          Effect    = "Allow"
+          Principal = { Service = "lambda.amazonaws.com" }
+          Action    = ["sts:AssumeRole"]
+          Condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } }
+        }]
+      } &&
+      jsondecode(aws_iam_role.state_machine[0].assume_role_policy).Statement == [{
+        Sid       = "StepFunctionsOfThisAccount"
+        Effect    = "Allow"
+        Principal = { Service = "states.amazonaws.com" }
+        Action    = ["sts:AssumeRole"]
+        Condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } }
+      }]
+    )
     error_message = "Only Lambda (or Step Functions) acting for this account may assume the roles (confused deputy)."
   }
 }
