@@ -5,7 +5,7 @@ data "aws_region" "current" {}
 locals {
   account_id     = data.aws_caller_identity.current.account_id
   partition      = data.aws_partition.current.partition
-  region         = data.aws_region.current.name
+  region         = data.aws_region.current.id
   bucket_name    = "${var.name}-cloudtrail-${local.account_id}"
   bucket_arn     = "arn:${local.partition}:s3:::${local.bucket_name}"
   log_group_name = "/aws/cloudtrail/${var.name}"
@@ -75,7 +75,8 @@ resource "aws_kms_key" "this" {
 }
 
 resource "aws_kms_alias" "this" {
-  name          = "alias/${var.name}-cloudtrail"
+  name          = var.kms_alias_use_name_prefix ? null : "alias/${var.name}-cloudtrail"
+  name_prefix   = var.kms_alias_use_name_prefix ? "alias/${var.name}-cloudtrail-" : null
   target_key_id = aws_kms_key.this.key_id
 }
 
@@ -212,7 +213,10 @@ resource "aws_cloudwatch_log_group" "this" {
 }
 
 resource "aws_iam_role" "cloudwatch_logs" {
-  name                 = "${var.name}-cloudtrail-logs"
+  # IAM names are global to the account (every region): by default a prefix
+  # of at most 38 characters (IAM's limit) and a unique suffix.
+  name                 = var.role_use_name_prefix ? null : "${var.name}-cloudtrail-logs"
+  name_prefix          = var.role_use_name_prefix ? "${substr(var.name, 0, 21)}-cloudtrail-logs-" : null
   description          = "CloudTrail ${var.name} delivers its events to ${local.log_group_name}"
   permissions_boundary = var.permissions_boundary
   assume_role_policy = jsonencode({
@@ -230,7 +234,12 @@ resource "aws_iam_role" "cloudwatch_logs" {
       }
     }]
   })
-  tags = var.tags
+  tags = merge(var.tags, { Name = "${var.name}-cloudtrail-logs" })
+
+  # The trail switches to the new role before the old one goes.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_iam_role_policy" "cloudwatch_logs" {

@@ -1,10 +1,17 @@
 variable "name" {
-  description = "Name of the trail, and prefix of its bucket (<name>-cloudtrail-<account id>), log group (/aws/cloudtrail/<name>), role and key alias. 1-32 lowercase letters, digits and single hyphens, starting with a letter."
+  description = "Name of the trail, and prefix of its bucket (<name>-cloudtrail-<account id>), log group (/aws/cloudtrail/<name>), role and key alias. 1-32 lowercase letters, digits and single hyphens, starting with a letter. Required: two trails of one account must not share it."
   type        = string
-  default     = "opsdeck"
+  default     = null
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{0,31}$", var.name)) && !endswith(var.name, "-") && !strcontains(var.name, "--")
+    # No default on purpose: two instances on one default name would fight
+    # over the same trail, log group, role and key alias.
+    condition     = var.name != null
+    error_message = "name is required: it names the trail and prefixes its bucket, log group, role and key alias, e.g. \"opsdeck-prod\"."
+  }
+
+  validation {
+    condition     = var.name == null || (can(regex("^[a-z][a-z0-9-]{0,31}$", coalesce(var.name, "x"))) && !endswith(coalesce(var.name, "x"), "-") && !strcontains(coalesce(var.name, "x"), "--"))
     error_message = "name must be 1-32 characters of lowercase letters, digits and single hyphens, start with a letter and not end with a hyphen, e.g. \"opsdeck-prod\"."
   }
 }
@@ -101,6 +108,20 @@ variable "permissions_boundary" {
     condition     = var.permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::(\\d{12}|aws):policy/.+$", coalesce(var.permissions_boundary, "x")))
     error_message = "permissions_boundary must be null or an IAM policy ARN (\"arn:aws:iam::<account>:policy/<name>\")."
   }
+}
+
+variable "role_use_name_prefix" {
+  description = "Create the CloudTrail-to-CloudWatch Logs role with a name prefix and a unique suffix (IAM names are global to the account, across regions, so two trails never collide); the intended name is in the role's Name tag. false names it exactly \"<name>-cloudtrail-logs\"."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "kms_alias_use_name_prefix" {
+  description = "Name the key's alias with a unique suffix (\"alias/<name>-cloudtrail-<suffix>\") instead of exactly \"alias/<name>-cloudtrail\"."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 variable "tags" {

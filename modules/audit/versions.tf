@@ -6,9 +6,9 @@ terraform {
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      # 5.90 is the project's floor; 6.0 changes data.aws_region and other
-      # interfaces the modules read.
-      version = ">= 5.90, < 6.0"
+      # 5.90 is the project's floor; 6.x is allowed (CHANGELOG, "AWS
+      # provider 6.x"); 7.0 is not known yet.
+      version = ">= 5.90, < 7.0"
     }
   }
 }

@@ -203,7 +203,7 @@ variable "secrets" {
 }
 
 variable "additional_policy_jsons" {
-  description = "More IAM policy documents for every execution role, by a static name: e.g. { db_connect = module.database.db_connect_policy_json } (IAM database authentication). Keys are policy names. Each Allow statement must name its actions and resources: wildcard actions (\"*\", \"ec2:*\", \"s3:Get*\"), Resource \"*\" and NotAction/NotResource are refused."
+  description = "More IAM policy documents for every execution role, by a static name: e.g. { db_connect = module.database.db_connect_policy_json } (IAM database authentication). Keys are policy names. Each Allow statement must name its actions and resources: wildcard actions (\"*\", \"*:*\", \"ec2:*\", \"s3:Get*\"), Resource \"*\" (or \"arn:aws:*:*:*:*\", \"arn:aws:s3:::*\") and NotAction/NotResource are refused at plan time (documents only known at apply are checked then)."
   type        = map(string)
   default     = {}
   nullable    = false
@@ -222,11 +222,14 @@ variable "additional_policy_jsons" {
         !can(s.NotAction) && !can(s.NotResource) &&
         length(flatten([try(s.Action, [])])) > 0 && length(flatten([try(s.Resource, [])])) > 0 &&
         alltrue([for a in flatten([s.Action]) : !strcontains(a, "*") && !strcontains(a, "?")]) &&
-        alltrue([for r in flatten([s.Resource]) : r != "*"])
+        # "*", and ARNs that are "*" in disguise: a wildcard partition or
+        # service ("arn:aws:*:*:*:*"), or a resource part of only "*"
+        # ("arn:aws:s3:::*", every bucket and object of every account).
+        alltrue([for r in flatten([s.Resource]) : r != "*" && !can(regex("^arn:[^:]*[*?]|^arn:[^:]*:[^:]*[*?]|^arn:[^:]*:[^:]*:[^:]*:[^:]*:[*]$", r))])
       )]),
       false
     )])
-    error_message = "additional_policy_jsons must hold JSON IAM policy documents whose Allow statements name exact actions (no \"*\", \"ec2:*\" or \"s3:Get*\" wildcards) and resources (no Resource \"*\"), without NotAction or NotResource; grant what the functions need, on what they need it."
+    error_message = "additional_policy_jsons must hold JSON IAM policy documents with at least one statement, whose Allow statements name exact actions (no \"*\", \"*:*\", \"iam:*\" or \"s3:Get*\" wildcards) and resources (no Resource \"*\", no wildcard service such as \"arn:aws:*:*:*:*\", no resource part of only \"*\" such as \"arn:aws:s3:::*\"), without NotAction or NotResource; grant what the functions need, on what they need it."
   }
 }
 

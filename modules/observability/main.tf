@@ -1,7 +1,7 @@
 data "aws_region" "current" {}
 
 locals {
-  region = data.aws_region.current.name
+  region = data.aws_region.current.id
 
   # The metrics the metric filters publish (R3.4-e, R3.2-c).
   metric_namespace            = "Opsdeck/${var.name}"

@@ -1,11 +1,18 @@
 variable "name" {
-  description = "Name prefix of everything the module creates: dashboard, alarm sets (<name>-app, <name>-edge), metric namespace Opsdeck/<name>, saved queries (folder <name>/), X-Ray rule and groups, budget, anomaly monitor. 1-25 lowercase letters, digits and single hyphens, starting with a letter (X-Ray group names are capped at 32 characters)."
+  description = "Name prefix of everything the module creates: dashboard, alarm sets (<name>-app, <name>-edge), metric namespace Opsdeck/<name>, saved queries (folder <name>/), X-Ray rule and groups, budget, anomaly monitor. 1-25 lowercase letters, digits and single hyphens, starting with a letter (X-Ray group names are capped at 32 characters). Required: two stacks of one account must not share it."
   type        = string
-  default     = "opsdeck"
+  default     = null
+
+  validation {
+    # No default on purpose: two instances on one default name would fight
+    # over the same dashboard, alarm sets, X-Ray groups and budget.
+    condition     = var.name != null
+    error_message = "name is required: it prefixes the dashboard, alarm sets, metric namespace, saved queries, X-Ray groups and budget, e.g. \"opsdeck-prod\"."
+  }
 
   validation {
     # 25 keeps the X-Ray group "<name>-faults" inside X-Ray's 32 characters.
-    condition     = can(regex("^[a-z][a-z0-9-]{0,24}$", var.name)) && !endswith(var.name, "-") && !strcontains(var.name, "--")
+    condition     = var.name == null || (can(regex("^[a-z][a-z0-9-]{0,24}$", coalesce(var.name, "x"))) && !endswith(coalesce(var.name, "x"), "-") && !strcontains(coalesce(var.name, "x"), "--"))
     error_message = "name must be 1-25 characters of lowercase letters, digits and single hyphens, start with a letter and not end with a hyphen (the X-Ray group \"<name>-faults\" is capped at 32), e.g. \"opsdeck-prod\"."
   }
 }

@@ -92,14 +92,6 @@ run "fixed_name_and_a_permissions_boundary" {
   }
 }
 
-run "name_is_required" {
-  command = plan
-  variables {
-    name = null
-  }
-  expect_failures = [var.name]
-}
-
 run "name_format" {
   command = plan
   variables {

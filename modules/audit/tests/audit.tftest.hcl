@@ -3,7 +3,7 @@
 mock_provider "aws" {
   override_data {
     target = data.aws_region.current
-    values = { name = "ap-northeast-1" }
+    values = { id = "ap-northeast-1", name = "ap-northeast-1" }
   }
   override_data {
     target = data.aws_caller_identity.current
@@ -79,32 +79,137 @@ run "bucket_is_private_versioned_archived_and_guarded" {
     condition     = one(aws_s3_bucket_lifecycle_configuration.this.rule[0].transition).storage_class == "GLACIER" && one(aws_s3_bucket_lifecycle_configuration.this.rule[0].transition).days == 90 && aws_s3_bucket_lifecycle_configuration.this.rule[0].expiration[0].days == 2557
     error_message = "Log files must move to Glacier after 90 days and expire after seven years."
   }
+  # Issue 16, finding 5: every policy of the module is asserted whole (each statement, action,
+  # resource and condition), so an added statement or a widened action fails, where a look-up
+  # of one statement by Sid let anything else through.
   assert {
-    condition     = [for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : s if s.Sid == "DenyInsecureTransport"][0].Condition == { Bool = { "aws:SecureTransport" = "false" } }
-    error_message = "The bucket policy must deny requests without TLS."
+    condition = jsondecode(aws_s3_bucket_policy.this.policy).Statement == [
+      {
+        Sid       = "CloudTrailChecksTheBucketAcl"
+        Effect    = "Allow"
+        Principal = { Service = "cloudtrail.amazonaws.com" }
+        Action    = "s3:GetBucketAcl"
+        Resource  = "arn:aws:s3:::opsdeck-prod-cloudtrail-123456789012"
+        Condition = { StringEquals = { "aws:SourceArn" = "arn:aws:cloudtrail:ap-northeast-1:123456789012:trail/opsdeck-prod" } }
+      },
+      {
+        Sid       = "CloudTrailWritesThisTrail"
+        Effect    = "Allow"
+        Principal = { Service = "cloudtrail.amazonaws.com" }
+        Action    = "s3:PutObject"
+        Resource  = "arn:aws:s3:::opsdeck-prod-cloudtrail-123456789012/AWSLogs/123456789012/*"
+        Condition = { StringEquals = { "s3:x-amz-acl" = "bucket-owner-full-control", "aws:SourceArn" = "arn:aws:cloudtrail:ap-northeast-1:123456789012:trail/opsdeck-prod" } }
+      },
+      {
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "s3:*"
+        Resource  = ["arn:aws:s3:::opsdeck-prod-cloudtrail-123456789012", "arn:aws:s3:::opsdeck-prod-cloudtrail-123456789012/*"]
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+      {
+        Sid       = "DenyDeletesExceptBreakGlass"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = ["s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:DeleteObject", "s3:DeleteObjectVersion"]
+        Resource  = ["arn:aws:s3:::opsdeck-prod-cloudtrail-123456789012", "arn:aws:s3:::opsdeck-prod-cloudtrail-123456789012/*"]
+        Condition = { ArnNotEquals = { "aws:PrincipalArn" = "arn:aws:iam::123456789012:role/break-glass" } }
+      },
+    ]
+    error_message = "The bucket policy must let only this trail check the ACL and write under AWSLogs/<account>/, deny requests without TLS, and deny deletes of logs, versions, the bucket and its policy to everyone but the break-glass role."
   }
   assert {
-    condition = (
-      [for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : s if s.Sid == "DenyDeletesExceptBreakGlass"][0].Effect == "Deny" &&
-      toset([for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : s if s.Sid == "DenyDeletesExceptBreakGlass"][0].Action) == toset(["s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:DeleteObject", "s3:DeleteObjectVersion"]) &&
-      [for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : s if s.Sid == "DenyDeletesExceptBreakGlass"][0].Condition == { ArnNotEquals = { "aws:PrincipalArn" = "arn:aws:iam::123456789012:role/break-glass" } }
-    )
-    error_message = "Deletes of logs, versions, the bucket and its policy must be denied to everyone but the break-glass role."
+    condition = jsondecode(aws_kms_key.this.policy).Statement == [
+      {
+        Sid       = "AccountAdministersThroughIam"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::123456789012:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudTrailEncryptsThisTrail"
+        Effect    = "Allow"
+        Principal = { Service = "cloudtrail.amazonaws.com" }
+        Action    = "kms:GenerateDataKey*"
+        Resource  = "*"
+        Condition = {
+          StringEquals = { "aws:SourceArn" = "arn:aws:cloudtrail:ap-northeast-1:123456789012:trail/opsdeck-prod" }
+          StringLike   = { "kms:EncryptionContext:aws:cloudtrail:arn" = "arn:aws:cloudtrail:*:123456789012:trail/*" }
+        }
+      },
+      {
+        Sid       = "CloudTrailDescribesTheKey"
+        Effect    = "Allow"
+        Principal = { Service = "cloudtrail.amazonaws.com" }
+        Action    = "kms:DescribeKey"
+        Resource  = "*"
+        Condition = { StringEquals = { "aws:SourceArn" = "arn:aws:cloudtrail:ap-northeast-1:123456789012:trail/opsdeck-prod" } }
+      },
+      {
+        Sid       = "CloudWatchLogsUseTheKeyForTheTrailGroup"
+        Effect    = "Allow"
+        Principal = { Service = "logs.ap-northeast-1.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = { ArnEquals = { "kms:EncryptionContext:aws:logs:arn" = "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/cloudtrail/opsdeck-prod" } }
+      },
+    ]
+    error_message = "The key must be administered through IAM, used by this trail (encrypt, describe) and by CloudWatch Logs for the trail's log group only."
   }
   assert {
-    condition = (
-      [for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : s if s.Sid == "CloudTrailWritesThisTrail"][0].Resource == "arn:aws:s3:::opsdeck-prod-cloudtrail-123456789012/AWSLogs/123456789012/*" &&
-      [for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : s if s.Sid == "CloudTrailWritesThisTrail"][0].Condition.StringEquals["aws:SourceArn"] == "arn:aws:cloudtrail:ap-northeast-1:123456789012:trail/opsdeck-prod"
-    )
-    error_message = "Only this trail may write, and only under AWSLogs/<account>/."
-  }
-  assert {
-    condition     = [for s in jsondecode(aws_kms_key.this.policy).Statement : s if s.Sid == "CloudTrailEncryptsThisTrail"][0].Condition.StringEquals["aws:SourceArn"] == "arn:aws:cloudtrail:ap-northeast-1:123456789012:trail/opsdeck-prod"
-    error_message = "The key may encrypt for this trail only."
-  }
-  assert {
-    condition     = jsondecode(aws_iam_role_policy.cloudwatch_logs.policy).Statement[0].Action == ["logs:CreateLogStream", "logs:PutLogEvents"] && jsondecode(aws_iam_role_policy.cloudwatch_logs.policy).Statement[0].Resource == "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/cloudtrail/opsdeck-prod:log-stream:*"
+    condition = jsondecode(aws_iam_role_policy.cloudwatch_logs.policy).Statement == [{
+      Sid      = "WriteTheTrailLogGroup"
+      Effect   = "Allow"
+      Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      Resource = "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/cloudtrail/opsdeck-prod:log-stream:*"
+    }]
     error_message = "The delivery role may write streams of the trail's group only."
+  }
+  assert {
+    condition = jsondecode(aws_iam_role.cloudwatch_logs.assume_role_policy).Statement == [{
+      Sid       = "CloudTrailOfThisTrail"
+      Effect    = "Allow"
+      Principal = { Service = "cloudtrail.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "aws:SourceAccount" = "123456789012", "aws:SourceArn" = "arn:aws:cloudtrail:ap-northeast-1:123456789012:trail/opsdeck-prod" } }
+    }]
+    error_message = "Only this trail, of this account, may assume the delivery role (confused deputy)."
+  }
+}
+
+# Issue 16, finding 6: the role by name prefix (IAM names are global) with the Name tag, the
+# boundary when given, the key alias with a unique suffix on request.
+run "role_names_and_boundary" {
+  command = plan
+
+  assert {
+    condition     = aws_iam_role.cloudwatch_logs.name_prefix == "opsdeck-prod-cloudtrail-logs-" && aws_iam_role.cloudwatch_logs.tags["Name"] == "opsdeck-prod-cloudtrail-logs" && aws_iam_role.cloudwatch_logs.permissions_boundary == null
+    error_message = "The delivery role must be created with a name prefix by default."
+  }
+  assert {
+    condition     = aws_kms_alias.this.name == "alias/opsdeck-prod-cloudtrail"
+    error_message = "The key alias must be alias/<name>-cloudtrail by default."
+  }
+}
+
+run "exact_names_boundary_and_alias_suffix_on_request" {
+  command = plan
+
+  variables {
+    role_use_name_prefix      = false
+    kms_alias_use_name_prefix = true
+    permissions_boundary      = "arn:aws:iam::123456789012:policy/platform-boundary"
+  }
+
+  assert {
+    condition     = aws_iam_role.cloudwatch_logs.name == "opsdeck-prod-cloudtrail-logs" && aws_iam_role.cloudwatch_logs.permissions_boundary == "arn:aws:iam::123456789012:policy/platform-boundary"
+    error_message = "role_use_name_prefix = false must name the role exactly; the boundary must reach it."
+  }
+  assert {
+    condition     = aws_kms_alias.this.name_prefix == "alias/opsdeck-prod-cloudtrail-"
+    error_message = "kms_alias_use_name_prefix must give the alias a unique suffix."
   }
 }
 

@@ -4,7 +4,7 @@
 mock_provider "aws" {
   override_data {
     target = data.aws_region.current
-    values = { name = "ap-northeast-1" }
+    values = { id = "ap-northeast-1", name = "ap-northeast-1" }
   }
   override_data {
     target = data.aws_caller_identity.current
@@ -13,6 +13,7 @@ mock_provider "aws" {
 }
 
 variables {
+  name                 = "opsdeck-prod"
   break_glass_role_arn = "arn:aws:iam::123456789012:role/break-glass"
 }
 

@@ -321,7 +321,24 @@ run "least_privilege_roles" {
     error_message = "The state machine may invoke exactly the live alias of its task function, configure its log delivery, write traces and use the module's key for its own data."
   }
   assert {
-    condition     = alltrue([for r in concat(values(aws_iam_role.function), aws_iam_role.state_machine) : jsondecode(r.assume_role_policy).Statement[0].Condition == { StringEquals = { "aws:SourceAccount" = "123456789012" } }]) && jsondecode(aws_iam_role.function["api"].assume_role_policy).Statement[0].Principal == { Service = "lambda.amazonaws.com" } && jsondecode(aws_iam_role.state_machine[0].assume_role_policy).Statement[0].Principal == { Service = "states.amazonaws.com" }
+    condition = (
+      { for k, r in aws_iam_role.function : k => jsondecode(r.assume_role_policy).Statement } == {
+        for k in ["api", "worker"] : k => [{
+          Sid       = "LambdaOfThisAccount"
+          Effect    = "Allow"
+          Principal = { Service = "lambda.amazonaws.com" }
+          Action    = ["sts:AssumeRole"]
+          Condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } }
+        }]
+      } &&
+      jsondecode(aws_iam_role.state_machine[0].assume_role_policy).Statement == [{
+        Sid       = "StepFunctionsOfThisAccount"
+        Effect    = "Allow"
+        Principal = { Service = "states.amazonaws.com" }
+        Action    = ["sts:AssumeRole"]
+        Condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } }
+      }]
+    )
     error_message = "Only Lambda (or Step Functions) acting for this account may assume the roles (confused deputy)."
   }
 }
@@ -378,7 +395,7 @@ run "api_gateway_rest" {
   }
   # Without an authorizer the function authenticates (seed R1.4-b); health is open either way.
   assert {
-    condition     = length(aws_api_gateway_authorizer.this) == 0 && alltrue([for m in aws_api_gateway_method.this : m.authorization == "NONE"]) && output.api_authorization_type == "NONE"
+    condition     = length(aws_api_gateway_authorizer.this) == 0 && length(aws_api_gateway_method.this) == 3 && alltrue([for m in aws_api_gateway_method.this : m.authorization == "NONE"]) && output.api_authorization_type == "NONE"
     error_message = "Without api.authorizer every route is left to the function."
   }
   assert {
@@ -438,6 +455,30 @@ run "given_key_and_nothing_optional" {
   assert {
     condition     = [for s in jsondecode(aws_iam_role_policy.function["jobs"].policy).Statement : s.Sid] == ["WriteOwnLogGroup", "WriteTraces", "DescribeNetworkInterfaces", "CreateNetworkInterfacesInOwnSubnets", "ManageOwnNetworkInterfaces"]
     error_message = "Without secrets no secret may be readable."
+  }
+}
+
+# Issue 16, finding 5: a caller's policy reaches every execution role exactly as given
+# (the module attaches the rendered JSON, nothing is added or dropped), and only there.
+run "additional_policies_reach_every_role_verbatim" {
+  command = plan
+
+  variables {
+    additional_policy_jsons = {
+      db_connect = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"ConnectAsApp\",\"Effect\":\"Allow\",\"Action\":\"rds-db:connect\",\"Resource\":\"arn:aws:rds-db:ap-northeast-1:123456789012:dbuser:cluster-ABCDEFGHIJ/app\"}]}"
+    }
+  }
+
+  assert {
+    condition = { for k, p in aws_iam_role_policy.function_additional : k => "${p.name} ${jsonencode(jsondecode(p.policy))}" } == {
+      "api/db_connect"    = "db_connect {\"Statement\":[{\"Action\":\"rds-db:connect\",\"Effect\":\"Allow\",\"Resource\":\"arn:aws:rds-db:ap-northeast-1:123456789012:dbuser:cluster-ABCDEFGHIJ/app\",\"Sid\":\"ConnectAsApp\"}],\"Version\":\"2012-10-17\"}"
+      "worker/db_connect" = "db_connect {\"Statement\":[{\"Action\":\"rds-db:connect\",\"Effect\":\"Allow\",\"Resource\":\"arn:aws:rds-db:ap-northeast-1:123456789012:dbuser:cluster-ABCDEFGHIJ/app\",\"Sid\":\"ConnectAsApp\"}],\"Version\":\"2012-10-17\"}"
+    }
+    error_message = "Each additional policy must be attached, exactly as given, to every function's execution role and to nothing else."
+  }
+  assert {
+    condition     = length(jsondecode(aws_iam_role_policy.state_machine[0].policy).Statement) == 4 && !strcontains(aws_iam_role_policy.state_machine[0].policy, "rds-db")
+    error_message = "The state machine's role must not receive the functions' additional policies."
   }
 }
 
@@ -624,7 +665,7 @@ run "role_names_and_boundaries" {
     error_message = "Roles must be created with a name prefix (unique suffix) by default."
   }
   assert {
-    condition     = alltrue([for r in concat(values(aws_iam_role.function), aws_iam_role.state_machine) : r.permissions_boundary == "arn:aws:iam::123456789012:policy/platform-boundary"])
+    condition     = length(concat(values(aws_iam_role.function), aws_iam_role.state_machine)) == 3 && alltrue([for r in concat(values(aws_iam_role.function), aws_iam_role.state_machine) : r.permissions_boundary == "arn:aws:iam::123456789012:policy/platform-boundary"])
     error_message = "Every role must carry the permissions boundary."
   }
   assert {

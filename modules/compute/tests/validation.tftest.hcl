@@ -28,15 +28,6 @@ run "valid_inputs_plan" {
   command = plan
 }
 
-# Issue 16, finding 6: no default name, so two instances cannot collide on one.
-run "name_is_required" {
-  command = plan
-  variables {
-    name = null
-  }
-  expect_failures = [var.name]
-}
-
 run "name_format" {
   command = plan
   variables {
@@ -205,7 +196,40 @@ run "additional_policy_names" {
 run "additional_policy_no_star_action" {
   command = plan
   variables {
-    additional_policy_jsons = { admin = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}" }
+    additional_policy_jsons = { admin = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"arn:aws:s3:::opsdeck-data/*\"}]}" }
+  }
+  expect_failures = [var.additional_policy_jsons]
+}
+
+run "additional_policy_no_any_service_any_action" {
+  command = plan
+  variables {
+    additional_policy_jsons = { admin = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"*:*\"],\"Resource\":\"arn:aws:s3:::opsdeck-data/*\"}]}" }
+  }
+  expect_failures = [var.additional_policy_jsons]
+}
+
+run "additional_policy_no_iam_wildcard" {
+  command = plan
+  variables {
+    additional_policy_jsons = { iam = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"iam:*\"],\"Resource\":\"arn:aws:iam::123456789012:role/opsdeck-app\"}]}" }
+  }
+  expect_failures = [var.additional_policy_jsons]
+}
+
+# A wildcard in a later statement of a document is found too.
+run "additional_policy_wildcard_in_second_statement" {
+  command = plan
+  variables {
+    additional_policy_jsons = { db = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"rds-db:connect\",\"Resource\":\"arn:aws:rds-db:ap-northeast-1:123456789012:dbuser:cluster-ABC/app\"},{\"Action\":\"ec2:*\",\"Resource\":\"arn:aws:ec2:ap-northeast-1:123456789012:instance/i-0123\"}]}" }
+  }
+  expect_failures = [var.additional_policy_jsons]
+}
+
+run "additional_policy_no_statements" {
+  command = plan
+  variables {
+    additional_policy_jsons = { empty = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
   }
   expect_failures = [var.additional_policy_jsons]
 }
@@ -235,6 +259,22 @@ run "additional_policy_no_star_resource" {
   expect_failures = [var.additional_policy_jsons]
 }
 
+run "additional_policy_no_wildcard_service_arn" {
+  command = plan
+  variables {
+    additional_policy_jsons = { any = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sqs:SendMessage\",\"Resource\":\"arn:aws:*:ap-northeast-1:123456789012:table/opsdeck\"}]}" }
+  }
+  expect_failures = [var.additional_policy_jsons]
+}
+
+run "additional_policy_no_star_resource_part" {
+  command = plan
+  variables {
+    additional_policy_jsons = { s3 = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":[\"arn:aws:s3:::opsdeck-data/*\",\"arn:aws:s3:::*\"]}]}" }
+  }
+  expect_failures = [var.additional_policy_jsons]
+}
+
 run "additional_policy_no_not_action" {
   command = plan
   variables {
@@ -246,7 +286,7 @@ run "additional_policy_no_not_action" {
 run "additional_policy_exact_grants_and_broad_denies_pass" {
   command = plan
   variables {
-    additional_policy_jsons = { db = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"rds-db:connect\",\"Resource\":\"arn:aws:rds-db:ap-northeast-1:123456789012:dbuser:cluster-ABC/app\"},{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}]}" }
+    additional_policy_jsons = { db = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"rds-db:connect\",\"Resource\":\"arn:aws:rds-db:ap-northeast-1:123456789012:dbuser:cluster-ABC/app\"},{\"Effect\":\"Allow\",\"Action\":[\"s3:GetObject\",\"dynamodb:Query\"],\"Resource\":[\"arn:aws:s3:::opsdeck-data/*\",\"arn:aws:dynamodb:*:123456789012:table/opsdeck-*\"]},{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}]}" }
   }
 }
 

@@ -246,7 +246,13 @@ run "seed_defaults" {
     error_message = "The database key must delegate administration to IAM and let CloudWatch Logs use it for this cluster's log groups only."
   }
   assert {
-    condition     = length(jsondecode(aws_kms_key.secrets.policy).Statement) == 1 && jsondecode(aws_kms_key.secrets.policy).Statement[0].Principal.AWS == "arn:aws:iam::123456789012:root"
+    condition = jsondecode(aws_kms_key.secrets.policy).Statement == [{
+      Sid       = "AccountAdministersThroughIam"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::123456789012:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
     error_message = "The secrets key must grant only the account (use goes through IAM)."
   }
   assert {
@@ -276,21 +282,24 @@ run "seed_defaults" {
   }
 
   # R4.1-c: read on exactly these secrets, decrypt on exactly their key.
+  # Issue 16, finding 5: the whole document, so an extra statement, action or resource fails.
   assert {
-    condition     = jsondecode(output.secrets_read_policy_json).Statement[0].Resource == ["arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:opsdeck/jwt-signing-secret-AbCdEf"] && toset(jsondecode(output.secrets_read_policy_json).Statement[0].Action) == toset(["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"])
-    error_message = "The read policy must grant read on exactly the JWT secret."
-  }
-  assert {
-    condition = (
-      jsondecode(output.secrets_read_policy_json).Statement[1].Action == "kms:Decrypt" &&
-      jsondecode(output.secrets_read_policy_json).Statement[1].Resource == "arn:aws:kms:ap-northeast-1:123456789012:key/55555555-0000-0000-0000-000000000000" &&
-      jsondecode(output.secrets_read_policy_json).Statement[1].Condition.StringEquals["kms:ViaService"] == "secretsmanager.ap-northeast-1.amazonaws.com"
-    )
-    error_message = "The read policy must grant decrypt on exactly the secrets key, through Secrets Manager only."
-  }
-  assert {
-    condition     = length(jsondecode(output.secrets_read_policy_json).Statement) == 2
-    error_message = "The read policy must hold nothing but the two statements."
+    condition = jsondecode(output.secrets_read_policy_json).Statement == [
+      {
+        Sid      = "ReadApplicationSecrets"
+        Effect   = "Allow"
+        Action   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+        Resource = ["arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:opsdeck/jwt-signing-secret-AbCdEf"]
+      },
+      {
+        Sid       = "DecryptApplicationSecrets"
+        Effect    = "Allow"
+        Action    = "kms:Decrypt"
+        Resource  = "arn:aws:kms:ap-northeast-1:123456789012:key/55555555-0000-0000-0000-000000000000"
+        Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.ap-northeast-1.amazonaws.com" } }
+      },
+    ]
+    error_message = "The read policy must grant read on exactly the JWT secret and decrypt on exactly the secrets key, through Secrets Manager only, and nothing else."
   }
   assert {
     condition = jsondecode(output.db_connect_policy_json).Statement == [{

@@ -23,15 +23,6 @@ variables {
   availability_zones     = ["ap-northeast-1a", "ap-northeast-1c"]
 }
 
-# Issue 16, finding 6: no default name, so two instances cannot collide on one.
-run "name_is_required" {
-  command = plan
-  variables {
-    name = null
-  }
-  expect_failures = [var.name]
-}
-
 run "name_format" {
   command = plan
   variables {

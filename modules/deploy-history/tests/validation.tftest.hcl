@@ -20,15 +20,6 @@ variables {
   name = "opsdeck-deploy-history"
 }
 
-# Issue 16, finding 6: no default name, so two instances cannot collide on one.
-run "name_is_required" {
-  command = plan
-  variables {
-    name = null
-  }
-  expect_failures = [var.name]
-}
-
 run "name_too_short" {
   command = plan
   variables {

@@ -234,7 +234,7 @@ run "origin_access_identity_as_the_seed_names" {
     error_message = "origin_access = \"oai\" must use an origin access identity instead of the control."
   }
   assert {
-    condition = jsondecode(aws_s3_bucket_policy.frontend.policy).Statement[1] == {
+    condition = length(jsondecode(aws_s3_bucket_policy.frontend.policy).Statement) == 2 && jsondecode(aws_s3_bucket_policy.frontend.policy).Statement[1] == {
       Sid       = "CloudFrontReadsThroughOriginAccessIdentity"
       Effect    = "Allow"
       Principal = { AWS = "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E1OAIEXAMPLE01" }

@@ -22,15 +22,6 @@ run "valid_inputs_plan" {
   command = plan
 }
 
-# Issue 16, finding 6: no default name, so two instances cannot collide on one.
-run "name_is_required" {
-  command = plan
-  variables {
-    name = null
-  }
-  expect_failures = [var.name]
-}
-
 run "name_format" {
   command = plan
   variables {

@@ -337,7 +337,16 @@ run "seed_defaults" {
     error_message = "The flow log role may write only its log group and find log groups."
   }
   assert {
-    condition     = jsondecode(aws_iam_role.flow_logs[0].assume_role_policy).Statement[0].Condition.StringEquals["aws:SourceAccount"] == "123456789012"
+    condition = jsondecode(aws_iam_role.flow_logs[0].assume_role_policy).Statement == [{
+      Sid       = "VpcFlowLogsOfThisAccount"
+      Effect    = "Allow"
+      Principal = { Service = "vpc-flow-logs.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = {
+        StringEquals = { "aws:SourceAccount" = "123456789012" }
+        ArnLike      = { "aws:SourceArn" = "arn:aws:ec2:ap-northeast-1:123456789012:vpc-flow-log/*" }
+      }
+    }]
     error_message = "The flow log role must only be assumable by this account's flow logs."
   }
 

@@ -27,15 +27,6 @@ variables {
   name = "opsdeck"
 }
 
-# Issue 16, finding 6: no default name, so two instances cannot collide on one.
-run "name_is_required" {
-  command = plan
-  variables {
-    name = null
-  }
-  expect_failures = [var.name]
-}
-
 run "role_permissions_boundary_is_a_policy_arn" {
   command = plan
   variables {

@@ -5,7 +5,7 @@
 mock_provider "aws" {
   override_data {
     target = data.aws_region.current
-    values = { name = "ap-northeast-1" }
+    values = { id = "ap-northeast-1", name = "ap-northeast-1" }
   }
 }
 

@@ -22,15 +22,6 @@ variables {
   webhook_secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:opsdeck/slack-webhook-AbCdEf"
 }
 
-# Issue 16, finding 6: no default name, so two instances cannot collide on one.
-run "name_is_required" {
-  command = plan
-  variables {
-    name = null
-  }
-  expect_failures = [var.name]
-}
-
 run "name_format" {
   command = plan
   variables {

@@ -1,0 +1,34 @@
+# Issue 16, finding 6: `name` has no default, so two instances on the defaults cannot
+# collide. This file leaves `name` unset (the other files set it for every run), so the
+# plan must stop on var.name: a default brought back would let it pass.
+
+mock_provider "aws" {
+  override_data {
+    target = data.aws_region.current
+    values = { id = "ap-northeast-1", name = "ap-northeast-1" }
+  }
+  override_data {
+    target = data.aws_caller_identity.current
+    values = { account_id = "123456789012" }
+  }
+  override_data {
+    target = data.aws_partition.current
+    values = { partition = "aws", dns_suffix = "amazonaws.com", reverse_dns_prefix = "com.amazonaws" }
+  }
+}
+
+override_resource {
+  target          = aws_iam_role.this
+  override_during = plan
+  values = {
+    arn = "arn:aws:iam::123456789012:role/opsdeck-prod-apigw-logs-20250101000000000000000001"
+    id  = "opsdeck-prod-apigw-logs-20250101000000000000000001"
+  }
+}
+
+
+
+run "name_has_no_default" {
+  command         = plan
+  expect_failures = [var.name]
+}

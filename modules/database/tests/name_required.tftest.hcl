@@ -1,0 +1,31 @@
+# Issue 16, finding 6: `name` has no default, so two instances on the defaults cannot
+# collide. This file leaves `name` unset (the other files set it for every run), so the
+# plan must stop on var.name: a default brought back would let it pass.
+
+mock_provider "aws" {
+  override_data {
+    target = data.aws_region.current
+    values = { id = "ap-northeast-1", name = "ap-northeast-1" }
+  }
+  override_data {
+    target = data.aws_caller_identity.current
+    values = { account_id = "123456789012" }
+  }
+  override_data {
+    target = data.aws_partition.current
+    values = { partition = "aws", dns_suffix = "amazonaws.com", reverse_dns_prefix = "com.amazonaws" }
+  }
+}
+
+variables {
+  subnet_ids             = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
+  vpc_security_group_ids = ["sg-0dddddddddddddddd"]
+  availability_zones     = ["ap-northeast-1a", "ap-northeast-1c"]
+}
+
+# Issue 16, finding 6: no default name, so two instances cannot collide on one.
+
+run "name_has_no_default" {
+  command         = plan
+  expect_failures = [var.name]
+}
