@@ -95,6 +95,7 @@ impl Workspace {
     /// envs/prod's api_origin_verify_secret (a production guard requires one): drawn once
     /// per stack and kept until `down`, so that a second `up` plans no change.
     fn origin_secret(&self) -> Result<String> {
+        use std::os::unix::fs::OpenOptionsExt as _;
         if let Ok(secret) = std::fs::read_to_string(self.origin_secret_file()) {
             let secret = secret.trim();
             if secret.len() >= 32 {
@@ -104,7 +105,14 @@ impl Workspace {
         let mut bytes = [0u8; 32];
         std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom")?, &mut bytes)?;
         let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        std::fs::write(self.origin_secret_file(), &secret)?;
+        // Readable by its owner only, like a credentials file.
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(self.origin_secret_file())?;
+        std::io::Write::write_all(&mut file, secret.as_bytes())?;
         Ok(secret)
     }
     fn released_versions(&self) -> Vec<String> {
@@ -126,8 +134,7 @@ fn stand_ins_dir() -> PathBuf {
     crate::root().join("xtask/emulator-stand-ins")
 }
 
-/// Lambda functions of envs/prod, built in the provider's profile (release by default;
-/// `OPSDECK_PROVIDER_PROFILE=dev` while iterating).
+/// The zips of envs/prod's Lambda functions.
 struct Lambdas {
     /// Uploaded as each application function but the authorizer (the project has no
     /// application code of its own: the health handler stands in).
@@ -136,6 +143,8 @@ struct Lambdas {
     notifier: PathBuf,
 }
 
+/// Lambda functions of envs/prod, built in the provider's profile (release by default;
+/// `OPSDECK_PROVIDER_PROFILE=dev` while iterating).
 fn build_lambdas() -> Result<Lambdas> {
     let profile = std::env::var("OPSDECK_PROVIDER_PROFILE").unwrap_or_else(|_| "release".into());
     Ok(Lambdas {

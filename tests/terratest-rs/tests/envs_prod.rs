@@ -743,7 +743,7 @@ fn assert_api_behind_authorizer_and_cloudfront(aws: &Aws, tf: &Terraform) {
             let inner = rule
                 .statement()
                 .and_then(|s| s.not_statement())
-                .map(|n| n.statement())
+                .and_then(|n| n.statement())
                 .and_then(|s| s.byte_match_statement());
             inner.is_some_and(|m| {
                 m.field_to_match()

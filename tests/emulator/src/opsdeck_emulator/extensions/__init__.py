@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 # Modules whose import registers operations (some also fix a moto model). Add new ones here.
 MODULES = [
-    "awslambda", "budgets", "ce_anomalies", "cloudfront", "cloudwatch", "ec2", "iam",
+    "apigateway", "awslambda", "budgets", "ce_anomalies", "cloudfront", "cloudwatch", "ec2", "iam",
     "logs", "rds", "s3", "secretsmanager", "stepfunctions", "tagging", "wafv2", "xray",
 ]  # fmt: skip
 
