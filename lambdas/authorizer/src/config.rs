@@ -63,7 +63,9 @@ impl Config {
                     .ok()
                     .filter(|n| *n <= max)
                     .map(Duration::from_secs)
-                    .ok_or_else(|| format!("{name}={v:?} is not a whole number of seconds from 0 to {max}")),
+                    .ok_or_else(|| {
+                        format!("{name}={v:?} is not a whole number of seconds from 0 to {max}")
+                    }),
             }
         };
         let secret_ttl = seconds(JWT_SECRET_TTL_SECONDS, 300, 3600)?;

@@ -14,7 +14,7 @@ pub mod secret;
 pub mod verify;
 
 pub use config::Config;
-pub use handler::{AuthorizerError, Authorizer};
+pub use handler::{Authorizer, AuthorizerError};
 pub use secret::{KeyCache, KeySource, SecretError, SecretsManagerKey, SigningKey};
 
 #[cfg(test)]

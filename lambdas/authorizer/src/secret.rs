@@ -94,7 +94,9 @@ impl KeySource for SecretsManagerKey {
                 },
                 // A KMS problem (key disabled, no decrypt permission) comes back as one of these.
                 Some(
-                    code @ ("DecryptionFailure" | "KMSAccessDeniedException" | "KMSDisabledException"),
+                    code @ ("DecryptionFailure"
+                    | "KMSAccessDeniedException"
+                    | "KMSDisabledException"),
                 ) => SecretError::AccessDenied {
                     arn: arn(),
                     detail: format!("{code}: {}", e.message().unwrap_or_default()),
@@ -108,8 +110,12 @@ impl KeySource for SecretsManagerKey {
             .secret_string()
             .filter(|s| !s.is_empty())
             .ok_or_else(|| SecretError::NoString { arn: arn() })?;
-        SigningKey::from_secret_string(value, out.version_id().map(str::to_owned))
-            .map_err(|problem| SecretError::Invalid { arn: arn(), problem })
+        SigningKey::from_secret_string(value, out.version_id().map(str::to_owned)).map_err(
+            |problem| SecretError::Invalid {
+                arn: arn(),
+                problem,
+            },
+        )
     }
 }
 
@@ -205,8 +211,12 @@ mod tests {
         async fn fetch(&self) -> Result<SigningKey, SecretError> {
             self.reads.fetch_add(1, Ordering::SeqCst);
             match self.current.lock().unwrap().clone() {
-                Ok((key, version)) => Ok(SigningKey::from_secret_string(&key, Some(version)).unwrap()),
-                Err(()) => Err(SecretError::NotFound { arn: "arn:test".into() }),
+                Ok((key, version)) => {
+                    Ok(SigningKey::from_secret_string(&key, Some(version)).unwrap())
+                }
+                Err(()) => Err(SecretError::NotFound {
+                    arn: "arn:test".into(),
+                }),
             }
         }
     }
@@ -235,7 +245,10 @@ mod tests {
         let t0 = Instant::now();
         let old = cache.key(t0).await.unwrap();
         source.rotate(KEY_2, "v2");
-        let newer = cache.newer_key(&old, t0 + Duration::from_secs(1)).await.unwrap();
+        let newer = cache
+            .newer_key(&old, t0 + Duration::from_secs(1))
+            .await
+            .unwrap();
         assert_eq!(newer.unwrap().version_id.as_deref(), Some("v2"));
         assert_eq!(source.reads.load(Ordering::SeqCst), 2);
         // More bad tokens within the TTL: no more reads.
@@ -255,7 +268,8 @@ mod tests {
         let err = SigningKey::from_secret_string("tooshort-s3cr3t", None).unwrap_err();
         assert!(err.contains("at least 32"), "{err}");
         assert!(!err.contains("s3cr3t"), "{err}");
-        assert!(!format!("{:?}", SigningKey::from_secret_string(KEY_1, None).unwrap())
-            .contains("0123"));
+        assert!(
+            !format!("{:?}", SigningKey::from_secret_string(KEY_1, None).unwrap()).contains("0123")
+        );
     }
 }

@@ -129,9 +129,11 @@ async fn a_valid_token_gets_an_api_wide_allow_for_its_subject() {
 
 #[tokio::test]
 async fn the_scheme_is_case_insensitive() {
-    assert!(decide(&config(&[]), &format!("bearer {}", token(valid_claims())))
-        .await
-        .is_ok());
+    assert!(
+        decide(&config(&[]), &format!("bearer {}", token(valid_claims())))
+            .await
+            .is_ok()
+    );
 }
 
 #[tokio::test]
@@ -208,7 +210,12 @@ async fn another_algorithm_is_refused_even_with_the_right_key() {
 #[tokio::test]
 async fn a_missing_or_other_scheme_is_refused() {
     let t = token(valid_claims());
-    for authorization in [t.clone(), format!("Basic {t}"), "Bearer ".into(), String::new()] {
+    for authorization in [
+        t.clone(),
+        format!("Basic {t}"),
+        "Bearer ".into(),
+        String::new(),
+    ] {
         assert_eq!(
             refused(&config(&[]), &authorization).await,
             Rejection::MissingBearer
@@ -228,14 +235,17 @@ async fn a_missing_or_other_scheme_is_refused() {
 
 #[tokio::test]
 async fn the_audience_and_issuer_are_checked_when_configured() {
-    let strict = config(&[(JWT_AUDIENCE, "web"), (JWT_ISSUER, "https://app.example.com")]);
-    let claims = |aud: &str, iss: &str| {
-        json!({"sub": "user-42", "exp": now() + 600, "aud": aud, "iss": iss})
-    };
+    let strict = config(&[
+        (JWT_AUDIENCE, "web"),
+        (JWT_ISSUER, "https://app.example.com"),
+    ]);
+    let claims = |aud: &str, iss: &str| json!({"sub": "user-42", "exp": now() + 600, "aud": aud, "iss": iss});
     let bearer = |c: Value| format!("Bearer {}", token(c));
-    assert!(decide(&strict, &bearer(claims("web", "https://app.example.com")))
-        .await
-        .is_ok());
+    assert!(
+        decide(&strict, &bearer(claims("web", "https://app.example.com")))
+            .await
+            .is_ok()
+    );
     assert_eq!(
         refused(&strict, &bearer(claims("admin", "https://app.example.com"))).await,
         Rejection::WrongAudience
@@ -287,7 +297,10 @@ async fn the_key_is_read_once_for_many_tokens() {
     }
     assert_eq!(source.reads.load(Ordering::SeqCst), 1);
     // A bad signature reads early once (a rotation may have happened), then not again.
-    let forged = format!("Bearer {}", token_with(Algorithm::HS256, OTHER_KEY, valid_claims()));
+    let forged = format!(
+        "Bearer {}",
+        token_with(Algorithm::HS256, OTHER_KEY, valid_claims())
+    );
     for _ in 0..5 {
         assert!(authorizer.handle(&event(&forged)).await.is_err());
     }
@@ -301,10 +314,15 @@ fn the_policy_covers_every_route_of_the_stage() {
         Some("arn:aws:execute-api:ap-northeast-1:123456789012:a1b2c3d4e5/live/*/*")
     );
     assert_eq!(
-        api_wide_resource("arn:aws-cn:execute-api:cn-north-1:123456789012:abc/prod/POST/").as_deref(),
+        api_wide_resource("arn:aws-cn:execute-api:cn-north-1:123456789012:abc/prod/POST/")
+            .as_deref(),
         Some("arn:aws-cn:execute-api:cn-north-1:123456789012:abc/prod/*/*")
     );
-    for bad in ["", "arn:aws:lambda:us-east-1:1:function:f", "arn:aws:execute-api:r:1:abc"] {
+    for bad in [
+        "",
+        "arn:aws:lambda:us-east-1:1:function:f",
+        "arn:aws:execute-api:r:1:abc",
+    ] {
         assert_eq!(api_wide_resource(bad), None, "{bad}");
     }
 }

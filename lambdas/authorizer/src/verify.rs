@@ -82,9 +82,7 @@ pub fn verify(token: &str, key: &DecodingKey, rules: &Validation) -> Result<Call
     let data = jsonwebtoken::decode::<Claims>(token, key, rules).map_err(|e| match e.kind() {
         ErrorKind::InvalidSignature => Rejection::BadSignature,
         // A header whose alg is "none" or unknown does not parse; a known other one does.
-        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
-            Rejection::WrongAlgorithm
-        }
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => Rejection::WrongAlgorithm,
         ErrorKind::ExpiredSignature => Rejection::Expired,
         ErrorKind::ImmatureSignature => Rejection::NotYetValid,
         ErrorKind::MissingRequiredClaim(claim) => Rejection::MissingClaim(claim.clone()),

@@ -90,7 +90,9 @@ fn stand_in(listener: TcpListener, events: Vec<Value>, secret: Option<&'static s
     let (tx, outcomes) = mpsc::channel();
     let secret_reads = Arc::new(Mutex::new(0));
     let reads = Arc::clone(&secret_reads);
-    let queue = Arc::new(Mutex::new(events.into_iter().enumerate().collect::<VecDeque<_>>()));
+    let queue = Arc::new(Mutex::new(
+        events.into_iter().enumerate().collect::<VecDeque<_>>(),
+    ));
     thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(stream) = stream else { return };
@@ -169,7 +171,10 @@ impl Drop for Running {
 
 /// Runs the binary on `events`; returns each outcome, the number of secret reads, and the
 /// process's stdout (its log).
-fn invoke(events: Vec<Value>, secret: Option<&'static str>) -> (Vec<(String, Value)>, usize, String) {
+fn invoke(
+    events: Vec<Value>,
+    secret: Option<&'static str>,
+) -> (Vec<(String, Value)>, usize, String) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     let count = events.len();
@@ -182,12 +187,18 @@ fn invoke(events: Vec<Value>, secret: Option<&'static str>) -> (Vec<(String, Val
             .env("AWS_LAMBDA_FUNCTION_NAME", "opsdeck-prod-authorizer")
             .env("AWS_LAMBDA_FUNCTION_VERSION", "3")
             .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
-            .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/opsdeck-prod-authorizer")
+            .env(
+                "AWS_LAMBDA_LOG_GROUP_NAME",
+                "/aws/lambda/opsdeck-prod-authorizer",
+            )
             .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/01/01/[3]abc")
             .env("AWS_REGION", "ap-northeast-1")
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_ENDPOINT_URL_SECRETS_MANAGER", format!("http://{address}"))
+            .env(
+                "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+                format!("http://{address}"),
+            )
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("AWS_CONFIG_FILE", home.join("none"))
             .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"))
@@ -266,15 +277,24 @@ fn allows_valid_tokens_refuses_others_and_reads_the_key_once() {
         allow["policyDocument"]["Statement"],
         json!([{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "arn:aws:execute-api:ap-northeast-1:123456789012:a1b2c3d4e5/live/*/*"}])
     );
-    assert_eq!(outcomes[1].0, "/2018-06-01/runtime/invocation/req-1/response");
+    assert_eq!(
+        outcomes[1].0,
+        "/2018-06-01/runtime/invocation/req-1/response"
+    );
     for (n, (path, error)) in outcomes.iter().enumerate().skip(2) {
-        assert_eq!(path, &format!("/2018-06-01/runtime/invocation/req-{n}/error"));
+        assert_eq!(
+            path,
+            &format!("/2018-06-01/runtime/invocation/req-{n}/error")
+        );
         assert_eq!(error["errorMessage"], "Unauthorized", "API Gateway's 401");
     }
     // One read at start, one early read after the bad signature (a rotation may have
     // happened), none for the rest.
     assert_eq!(reads, 2, "secret reads");
-    assert!(log.contains("\"reason\""), "refusals are logged with their reason: {log}");
+    assert!(
+        log.contains("\"reason\""),
+        "refusals are logged with their reason: {log}"
+    );
     assert_log_keeps_secrets(&log, &[&good, &forged]);
 }
 
@@ -287,7 +307,8 @@ fn an_unreadable_key_is_a_500_with_the_service_and_operation_logged() {
     assert_ne!(error["errorMessage"], "Unauthorized", "not a 401: {error}");
     assert_eq!(error["errorType"], "SigningKeyUnavailable");
     assert!(
-        log.contains("\"service\":\"secretsmanager\"") && log.contains("\"operation\":\"GetSecretValue\""),
+        log.contains("\"service\":\"secretsmanager\"")
+            && log.contains("\"operation\":\"GetSecretValue\""),
         "{log}"
     );
     assert!(log.contains(SECRET_ARN), "the log names the secret: {log}");

@@ -701,7 +701,9 @@ fn assert_api_behind_authorizer_and_cloudfront(aws: &Aws, tf: &Terraform) {
         .cloned()
         .unwrap_or_default();
     assert!(
-        secret_arn.starts_with(&format!("arn:aws:secretsmanager:{REGION}:123456789012:secret:{NAME}/jwt-signing-secret")),
+        secret_arn.starts_with(&format!(
+            "arn:aws:secretsmanager:{REGION}:123456789012:secret:{NAME}/jwt-signing-secret"
+        )),
         "JWT_SECRET_ARN: {secret_arn}"
     );
     assert_eq!(function.timeout(), Some(10), "an authorizer's timeout");
@@ -768,7 +770,9 @@ fn assert_api_behind_authorizer_and_cloudfront(aws: &Aws, tf: &Terraform) {
             && rule
                 .statement()
                 .and_then(|s| s.byte_match_statement())
-                .is_some_and(|m| m.search_string().as_ref() == format!("/{STAGE}/api/health").as_bytes())
+                .is_some_and(|m| {
+                    m.search_string().as_ref() == format!("/{STAGE}/api/health").as_bytes()
+                })
     });
     assert!(
         health_allowed_first,
@@ -829,11 +833,18 @@ fn assert_api_behind_authorizer_and_cloudfront(aws: &Aws, tf: &Terraform) {
         .filter(|b| b.path_pattern() == "/api/*")
         .map(|b| b.target_origin_id())
         .collect();
-    assert_eq!(api_behaviours, [origin.id()], "/api/* goes to the API origin");
+    assert_eq!(
+        api_behaviours,
+        [origin.id()],
+        "/api/* goes to the API origin"
+    );
 
     // The account's API Gateway logging role (modules/apigateway-account).
     let role: String = tf.output("apigateway_account_role_arn");
-    assert!(role.starts_with("arn:aws:iam::123456789012:role/"), "{role}");
+    assert!(
+        role.starts_with("arn:aws:iam::123456789012:role/"),
+        "{role}"
+    );
     let account = aws.run(api.get_account().send()).unwrap();
     assert_eq!(account.cloudwatch_role_arn(), Some(role.as_str()));
 }
