@@ -40,7 +40,7 @@ resource "terraform_data" "production_guards" {
     precondition {
       # Whether it is set is no secret; the value stays sensitive.
       condition     = nonsensitive(var.api_origin_verify_secret != null) || var.test_allow_destroy
-      error_message = "api_origin_verify_secret is not set: production reaches the API only through CloudFront, and the stage's web ACL lets through only requests that carry this secret header. Generate one (openssl rand -hex 32) and pass it as TF_VAR_api_origin_verify_secret (README, \"The origin secret\"). Only the test-only test_allow_destroy lifts this guard."
+      error_message = "api_origin_verify_secret is not set: production reaches the API only through CloudFront, and the stage's web ACL lets through only requests that carry this secret header. Generate one (openssl rand -hex 32) and pass it as TF_VAR_api_origin_verify_secret (envs/prod README, \"The API\"). Only the test-only test_allow_destroy lifts this guard."
     }
     precondition {
       condition     = var.deletion_protection || var.test_allow_destroy

@@ -121,7 +121,7 @@ variable "domain" {
 }
 
 variable "api_origin_verify_secret" {
-  description = "Secret value of the header (x-origin-verify) CloudFront adds to every request it sends to the API; the stage's web ACL blocks requests without it, so the execute-api URL answers only through CloudFront (the health route stays open). Required in production (a guard refuses null). 32-128 letters, digits, '-' and '_': generate it with `openssl rand -hex 32` and pass it as TF_VAR_api_origin_verify_secret. It is in the state (the web ACL rule and the distribution's origin need it in clear text): the S3 backend encrypts the state. Rotate it by applying a new value (README, \"The origin secret\")."
+  description = "Secret value of the header (x-origin-verify) CloudFront adds to every request it sends to the API; the stage's web ACL blocks requests without it, so the execute-api URL answers only through CloudFront (the health route stays open). Required in production (a guard refuses null). 32-128 letters, digits, '-' and '_': generate it with `openssl rand -hex 32` and pass it as TF_VAR_api_origin_verify_secret. It is in the state (the web ACL rule and the distribution's origin need it in clear text): the S3 backend encrypts the state. Rotate it by applying a new value (envs/prod README, \"The API\")."
   type        = string
   default     = null
   sensitive   = true

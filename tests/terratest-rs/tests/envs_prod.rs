@@ -171,12 +171,11 @@ impl Aws {
     }
 }
 
-fn terraform(dir: &Path, emulator: &Emulator, vars: &Json, extra: &[(&str, Json)]) -> Terraform {
-    let mut options = Options::new(dir)
+/// Options of envs/prod on the emulator's S3 backend, without variables.
+fn prod_options(dir: &Path, emulator: &Emulator) -> Options {
+    Options::new(dir)
         .cli_config(common::cli_config())
         .envs(emulator.env())
-        // Sensitive: through the environment, so it is in no command line or log.
-        .env("TF_VAR_api_origin_verify_secret", origin_secret())
         // The S3 backend on the emulator's S3 (xtask up writes the same as a file).
         .env("AWS_ENDPOINT_URL_S3", emulator.endpoint())
         .backend_config("bucket", STATE_BUCKET)
@@ -185,7 +184,13 @@ fn terraform(dir: &Path, emulator: &Emulator, vars: &Json, extra: &[(&str, Json)
         .backend_config("skip_credentials_validation", "true")
         .backend_config("skip_requesting_account_id", "true")
         .backend_config("skip_metadata_api_check", "true")
-        .backend_config("skip_region_validation", "true");
+        .backend_config("skip_region_validation", "true")
+}
+
+fn terraform(dir: &Path, emulator: &Emulator, vars: &Json, extra: &[(&str, Json)]) -> Terraform {
+    let mut options = prod_options(dir, emulator)
+        // Sensitive: through the environment, so it is in no command line or log.
+        .env("TF_VAR_api_origin_verify_secret", origin_secret());
     for (k, v) in vars.as_object().unwrap() {
         options = options.var(k.as_str(), v.clone());
     }
@@ -193,6 +198,43 @@ fn terraform(dir: &Path, emulator: &Emulator, vars: &Json, extra: &[(&str, Json)
         options = options.var(*k, v.clone());
     }
     Terraform::new(options)
+}
+
+/// The production guard: without api_origin_verify_secret (and without the test-only
+/// test_allow_destroy) the plan is refused with a sentence that names the input. A plan of
+/// the guard alone, without refresh: seconds, and it changes nothing.
+fn assert_origin_secret_guard(dir: &Path, emulator: &Emulator, vars: &Json) {
+    let tf = Terraform::new(prod_options(dir, emulator));
+    let mut args: Vec<String> = [
+        "plan",
+        "-input=false",
+        "-no-color",
+        "-refresh=false",
+        "-target=terraform_data.production_guards",
+    ]
+    .map(String::from)
+    .to_vec();
+    for (k, v) in vars.as_object().unwrap() {
+        let value = match v {
+            Json::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        args.extend(["-var".to_owned(), format!("{k}={value}")]);
+    }
+    let out = tf.try_run_raw(&args).unwrap();
+    let text = format!("{}{}", out.stdout, out.stderr)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_ne!(
+        out.code, 0,
+        "a plan without the origin secret must be refused"
+    );
+    assert!(
+        text.contains("api_origin_verify_secret is not set")
+            && text.contains("openssl rand -hex 32"),
+        "the guard names the input and the fix: {text}"
+    );
 }
 
 /// A zip with a `bootstrap` stand-in: the emulator stores functions, it never runs them.
@@ -242,6 +284,8 @@ fn envs_prod_applies_plans_empty_repairs_drift_and_destroys_clean() {
     });
     let tf = terraform(&copy.path, &emulator, &vars, &[]);
     tf.init();
+    // A plan of the guard alone: before the apply, so it fails fast if the guard is gone.
+    assert_origin_secret_guard(&copy.path, &emulator, &vars);
     // P1: the second plan of the same version is empty.
     tf.apply_and_idempotent();
     lap("applied, second plan empty");
