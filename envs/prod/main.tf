@@ -38,6 +38,11 @@ resource "terraform_data" "production_guards" {
       error_message = "domain.minimum_protocol_version must be TLSv1.2_2021 or newer (TLSv1.2_2025, TLSv1.3_2025) in production."
     }
     precondition {
+      # Whether it is set is no secret; the value stays sensitive.
+      condition     = nonsensitive(var.api_origin_verify_secret != null) || var.test_allow_destroy
+      error_message = "api_origin_verify_secret is not set: production reaches the API only through CloudFront, and the stage's web ACL lets through only requests that carry this secret header. Generate one (openssl rand -hex 32) and pass it as TF_VAR_api_origin_verify_secret (envs/prod README, \"The API\"). Only the test-only test_allow_destroy lifts this guard."
+    }
+    precondition {
       condition     = var.deletion_protection || var.test_allow_destroy
       error_message = "deletion_protection = false is refused in production: the database, the deploy history and the audit trail must survive a mistaken destroy. Only the test-only test_allow_destroy lifts it."
     }
@@ -87,6 +92,37 @@ module "compute" {
   subnet_ids         = module.network.private_subnet_ids
   security_group_ids = [module.network.lambda_security_group_id]
 
+  # The module's two functions, and the authorizer (lambdas/authorizer) that verifies the
+  # application's JWT (seed R1.4-b) in front of every route but the health check.
+  functions = {
+    api    = { kind = "api", description = "HTTP API behind API Gateway" }
+    worker = { kind = "task", description = "Step Functions task" }
+    authorizer = {
+      kind        = "authorizer"
+      description = "API Gateway TOKEN authorizer: verifies the application's JWT"
+      # The ARN only: the function reads the key from Secrets Manager (R1.2-c).
+      environment = { JWT_SECRET_ARN = module.database.jwt_signing_secret_arn }
+    }
+  }
+
+  api = {
+    # Routes under /api, so that CloudFront serves them on the site's origin (edge api_origin).
+    base_path = "api"
+    authorizer = {
+      type     = "TOKEN"
+      function = "authorizer"
+      # API Gateway refuses a malformed header with 401 before the function runs.
+      identity_validation_expression = "^Bearer [-0-9A-Za-z._~+/]+=*$"
+    }
+    # The stage's own web ACL: AWS managed rule groups, and with api_origin_verify_secret
+    # only requests that came through CloudFront (the health route stays open).
+    web_acl = { enabled = true }
+    # The account's API Gateway logging role (modules/apigateway-account), managed inside
+    # compute so that the stage waits for it without a module-level depends_on.
+    manage_account_cloudwatch_role = var.manage_apigateway_account
+  }
+  api_origin_verify_secret = var.api_origin_verify_secret
+
   secrets = {
     arns         = compact([module.database.jwt_signing_secret_arn, module.database.bedrock_api_key_secret_arn])
     kms_key_arns = [module.database.secrets_kms_key_arn]
@@ -109,6 +145,15 @@ module "edge" {
   acm_certificate_arn      = var.domain.acm_certificate_arn
   minimum_protocol_version = var.domain.minimum_protocol_version
   force_destroy            = !local.protect
+  web_acl_arn              = var.cloudfront_web_acl_arn
+
+  # The API on the site's own origin under /api/* (the page calls it without CORS, the
+  # default CSP allows it), with the secret header the stage's web ACL requires.
+  api_origin = {
+    domain_name = module.compute.api_domain_name
+    origin_path = module.compute.api_origin_path
+  }
+  api_origin_verify_secret = var.api_origin_verify_secret
 
   # No depends_on on the guards: a failed precondition stops the plan anyway, and a
   # module-level depends_on would defer the module's data sources (and so its bucket

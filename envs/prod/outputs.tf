@@ -1,5 +1,8 @@
 locals {
   site_url = "https://${var.domain.aliases[0]}"
+  # The API through CloudFront (modules/edge api_origin, compute api.base_path = "api").
+  api_url    = "${local.site_url}/api"
+  health_url = "${local.api_url}/health"
 }
 
 output "opsdeck" {
@@ -14,8 +17,8 @@ output "opsdeck" {
     artifact_prefix          = var.artifacts.prefix
     db_cluster_identifier    = module.database.db_cluster_id
     site_url                 = local.site_url
-    api_url                  = module.compute.api_invoke_url
-    health_url               = module.compute.api_health_url
+    api_url                  = local.api_url
+    health_url               = local.health_url
     alarm_sets               = module.observability.alarm_sets
     slack_webhook_secret_arn = aws_secretsmanager_secret.slack_webhook.arn
     dashboard_url            = module.observability.dashboard_url
@@ -33,13 +36,38 @@ output "cloudfront_domain_name" {
 }
 
 output "api_url" {
-  description = "Base URL of the API stage (through CloudFront under /api once modules/edge serves it there)."
-  value       = module.compute.api_invoke_url
+  description = "Base URL of the API, through CloudFront on the site's domain (\"<site_url>/api\"); every route but the health check needs \"Authorization: Bearer <JWT>\"."
+  value       = local.api_url
 }
 
 output "health_url" {
-  description = "The post-deploy check (GET)."
+  description = "The post-deploy check (GET \"<site_url>/api/health\", no token)."
+  value       = local.health_url
+}
+
+output "api_execute_api_url" {
+  description = "The stage's own execute-api URL. Only the health route answers there (\"<url>/api/health\"); the stage's web ACL refuses the rest without CloudFront's origin header."
+  value       = module.compute.api_invoke_url
+}
+
+output "api_execute_api_health_url" {
+  description = "The health route on the execute-api URL, which bypasses CloudFront (to tell an API fault from a CDN fault)."
   value       = module.compute.api_health_url
+}
+
+output "api_web_acl_arn" {
+  description = "The regional web ACL on the API stage."
+  value       = module.compute.web_acl_arn
+}
+
+output "api_authorizer_id" {
+  description = "The API Gateway authorizer (the authorizer function's live alias)."
+  value       = module.compute.api_authorizer_id
+}
+
+output "apigateway_account_role_arn" {
+  description = "The account's API Gateway logging role when manage_apigateway_account is true, else null."
+  value       = module.compute.apigateway_account_role_arn
 }
 
 output "dashboard_url" {

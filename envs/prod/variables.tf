@@ -120,6 +120,36 @@ variable "domain" {
   })
 }
 
+variable "api_origin_verify_secret" {
+  description = "Secret value of the header (x-origin-verify) CloudFront adds to every request it sends to the API; the stage's web ACL blocks requests without it, so the execute-api URL answers only through CloudFront (the health route stays open). Required in production (a guard refuses null). 32-128 letters, digits, '-' and '_': generate it with `openssl rand -hex 32` and pass it as TF_VAR_api_origin_verify_secret. It is in the state (the web ACL rule and the distribution's origin need it in clear text): the S3 backend encrypts the state. Rotate it by applying a new value (envs/prod README, \"The API\")."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.api_origin_verify_secret == null || can(regex("^[A-Za-z0-9_-]{32,128}$", coalesce(var.api_origin_verify_secret, "x")))
+    error_message = "api_origin_verify_secret must be 32-128 letters, digits, '-' or '_' (e.g. the output of `openssl rand -hex 32`), or null (refused by a production guard unless test_allow_destroy is set)."
+  }
+}
+
+variable "manage_apigateway_account" {
+  description = "Manage the account's API Gateway CloudWatch logging role (modules/apigateway-account, through modules/compute). API Gateway needs it before a stage can log, and it is one setting per account and region, shared by every API there: true (default) because envs/prod is usually the only stack of its account and region that sets it; set false when another stack (or a landing zone) owns it, or two stacks overwrite each other's role."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "cloudfront_web_acl_arn" {
+  description = "A WAFv2 web ACL of scope CLOUDFRONT (created in us-east-1) for the distribution, e.g. with per-client rate limits, which only CloudFront can apply on the viewers' addresses. null: none (the API stage has its own regional web ACL)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.cloudfront_web_acl_arn == null || can(regex("^arn:aws[a-z-]*:wafv2:us-east-1:\\d{12}:global/webacl/.+$", coalesce(var.cloudfront_web_acl_arn, "x")))
+    error_message = "cloudfront_web_acl_arn must be a global WAFv2 web ACL ARN (\"arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>\") or null."
+  }
+}
+
 variable "break_glass_role_arn" {
   description = "The IAM role allowed to delete CloudTrail logs or their bucket (modules/audit); nobody else can."
   type        = string

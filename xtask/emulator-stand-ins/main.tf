@@ -52,7 +52,13 @@ variable "lambda_zip" {
 variable "functions" {
   description = "Function keys of modules/compute in envs/prod."
   type        = list(string)
-  default     = ["api", "worker"]
+  default     = ["api", "worker", "authorizer"]
+}
+
+variable "function_zips" {
+  description = "A zip of its own for some functions (e.g. { authorizer = \"dist/lambda/authorizer.zip\" }); the others get lambda_zip."
+  type        = map(string)
+  default     = {}
 }
 
 variable "domain" {
@@ -113,8 +119,8 @@ resource "aws_s3_object" "artifact" {
 
   bucket = aws_s3_bucket.artifacts.id
   key    = "${var.artifact_prefix}/${each.value[0]}/${each.value[1]}.zip"
-  source = var.lambda_zip
-  etag   = filemd5(var.lambda_zip)
+  source = lookup(var.function_zips, each.value[1], var.lambda_zip)
+  etag   = filemd5(lookup(var.function_zips, each.value[1], var.lambda_zip))
 
   depends_on = [aws_s3_bucket_versioning.artifacts]
 }

@@ -21,7 +21,7 @@ use crate::{build_lambda, build_mirror, cli_config, forget_rebuilt_provider_in, 
 /// The version `up` releases when none is given.
 const DEFAULT_VERSION: &str = "v1";
 /// Function keys of modules/compute in envs/prod: one artifact each per release.
-const FUNCTIONS: &[&str] = &["api", "worker"];
+const FUNCTIONS: &[&str] = &["api", "worker", "authorizer"];
 
 pub struct Args {
     pub version: String,
@@ -89,6 +89,32 @@ impl Workspace {
     fn current_file(&self) -> PathBuf {
         self.dir.join("current-version")
     }
+    fn origin_secret_file(&self) -> PathBuf {
+        self.dir.join("api-origin-verify-secret")
+    }
+    /// envs/prod's api_origin_verify_secret (a production guard requires one): drawn once
+    /// per stack and kept until `down`, so that a second `up` plans no change.
+    fn origin_secret(&self) -> Result<String> {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        if let Ok(secret) = std::fs::read_to_string(self.origin_secret_file()) {
+            let secret = secret.trim();
+            if secret.len() >= 32 {
+                return Ok(secret.to_owned());
+            }
+        }
+        let mut bytes = [0u8; 32];
+        std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom")?, &mut bytes)?;
+        let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        // Readable by its owner only, like a credentials file.
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(self.origin_secret_file())?;
+        std::io::Write::write_all(&mut file, secret.as_bytes())?;
+        Ok(secret)
+    }
     fn released_versions(&self) -> Vec<String> {
         std::fs::read_to_string(self.versions_file())
             .unwrap_or_default()
@@ -108,13 +134,24 @@ fn stand_ins_dir() -> PathBuf {
     crate::root().join("xtask/emulator-stand-ins")
 }
 
+/// The zips of envs/prod's Lambda functions.
+struct Lambdas {
+    /// Uploaded as each application function but the authorizer (the project has no
+    /// application code of its own: the health handler stands in).
+    health: PathBuf,
+    authorizer: PathBuf,
+    notifier: PathBuf,
+}
+
 /// Lambda functions of envs/prod, built in the provider's profile (release by default;
 /// `OPSDECK_PROVIDER_PROFILE=dev` while iterating).
-fn build_lambdas() -> Result<(PathBuf, PathBuf)> {
+fn build_lambdas() -> Result<Lambdas> {
     let profile = std::env::var("OPSDECK_PROVIDER_PROFILE").unwrap_or_else(|_| "release".into());
-    let health = build_lambda("health", &profile)?.zip;
-    let notifier = build_lambda("slack-notifier", &profile)?.zip;
-    Ok((health, notifier))
+    Ok(Lambdas {
+        health: build_lambda("health", &profile)?.zip,
+        authorizer: build_lambda("authorizer", &profile)?.zip,
+        notifier: build_lambda("slack-notifier", &profile)?.zip,
+    })
 }
 
 fn hcl_string(s: &str) -> String {
@@ -126,7 +163,7 @@ pub fn up(version: &str) -> Result<()> {
     let ws = Workspace::new()?;
     let packaged = build_mirror()?;
     crate::report_mirror(&packaged);
-    let (health_zip, notifier_zip) = build_lambdas()?;
+    let lambdas = build_lambdas()?;
     let cli = cli_config()?;
     let emulator = main_emulator()?;
     let env = emulator.env();
@@ -164,16 +201,21 @@ pub fn up(version: &str) -> Result<()> {
             "-var",
             &format!("released_versions={}", serde_json::to_string(&versions)?),
             "-var",
-            &format!("lambda_zip={}", health_zip.display()),
+            &format!("lambda_zip={}", lambdas.health.display()),
             "-var",
             &format!("functions={}", serde_json::to_string(FUNCTIONS)?),
+            "-var",
+            &format!(
+                "function_zips={}",
+                serde_json::json!({ "authorizer": lambdas.authorizer.display().to_string() })
+            ),
         ]),
         hint,
     )?;
     std::fs::write(ws.versions_file(), versions.join("\n") + "\n")?;
     let out = stand_ins_outputs(&stand_ins, &stand_ins_env, &cli, &state_arg)?;
 
-    write_backend_and_vars(&ws, &emulator, &out, &notifier_zip, false)?;
+    write_backend_and_vars(&ws, &emulator, &out, &lambdas.notifier, false)?;
     let prod = prod_dir();
     let prod_env = with_data_dir(&env, &ws.prod_data());
     forget_rebuilt_provider_in(&prod, &ws.prod_data(), &packaged)?;
@@ -265,6 +307,7 @@ pub fn down() -> Result<()> {
         ws.current_file(),
         ws.var_file(),
         ws.backend_file(),
+        ws.origin_secret_file(),
     ] {
         let _ = std::fs::remove_file(f);
     }
@@ -435,7 +478,9 @@ fn write_backend_and_vars(
          domain               = {{ aliases = [\"app.opsdeck.test\"], acm_certificate_arn = {cert} }}\n\
          break_glass_role_arn = \"arn:aws:iam::123456789012:role/break-glass\"\n\
          max_retries          = 2\n\
-         test_allow_destroy   = {allow_destroy}\n",
+         test_allow_destroy   = {allow_destroy}\n\
+         api_origin_verify_secret = {origin_secret}\n",
+        origin_secret = hcl_string(&ws.origin_secret()?),
         bucket = hcl_string(&out.artifact_bucket),
         zip = hcl_string(&notifier_zip.display().to_string()),
         cert = hcl_string(&out.certificate_arn),

@@ -9,6 +9,11 @@
 //! back (a child alarm and its composite deleted, the dashboard body changed, a metric
 //! filter removed) shown in the plan and repaired by one apply; then the test-only
 //! variable lifts deletion protection and the destroy must leave nothing.
+//!
+//! Issue 16 on the same apply: every route but the health check behind the TOKEN
+//! authorizer (lambdas/authorizer, through its live alias), the stage's web ACL with the
+//! rule that refuses requests without CloudFront's secret origin header, the distribution
+//! serving the API under /api/* with that header, and the account's API Gateway role.
 
 mod common;
 
@@ -30,6 +35,20 @@ const NAME: &str = "opsdeck-prod";
 const STATE_BUCKET: &str = "opsdeck-terraform-state";
 const ARTIFACT_BUCKET: &str = "opsdeck-artifacts";
 const STATE_KEY: &str = "opsdeck/prod/terraform.tfstate";
+const STAGE: &str = "live";
+
+/// The origin secret of this run: drawn per run (never a constant in the repository),
+/// passed through the environment and compared, never printed.
+fn origin_secret() -> &'static str {
+    static SECRET: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SECRET.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        format!("test-origin-{nanos:032x}-{:08x}", std::process::id())
+    })
+}
 
 /// Metric alarms (name, threshold, description) and composites (name, alarm actions).
 type Alarms = (Vec<(String, f64, String)>, Vec<(String, Vec<String>)>);
@@ -152,8 +171,9 @@ impl Aws {
     }
 }
 
-fn terraform(dir: &Path, emulator: &Emulator, vars: &Json, extra: &[(&str, Json)]) -> Terraform {
-    let mut options = Options::new(dir)
+/// Options of envs/prod on the emulator's S3 backend, without variables.
+fn prod_options(dir: &Path, emulator: &Emulator) -> Options {
+    Options::new(dir)
         .cli_config(common::cli_config())
         .envs(emulator.env())
         // The S3 backend on the emulator's S3 (xtask up writes the same as a file).
@@ -164,7 +184,13 @@ fn terraform(dir: &Path, emulator: &Emulator, vars: &Json, extra: &[(&str, Json)
         .backend_config("skip_credentials_validation", "true")
         .backend_config("skip_requesting_account_id", "true")
         .backend_config("skip_metadata_api_check", "true")
-        .backend_config("skip_region_validation", "true");
+        .backend_config("skip_region_validation", "true")
+}
+
+fn terraform(dir: &Path, emulator: &Emulator, vars: &Json, extra: &[(&str, Json)]) -> Terraform {
+    let mut options = prod_options(dir, emulator)
+        // Sensitive: through the environment, so it is in no command line or log.
+        .env("TF_VAR_api_origin_verify_secret", origin_secret());
     for (k, v) in vars.as_object().unwrap() {
         options = options.var(k.as_str(), v.clone());
     }
@@ -172,6 +198,43 @@ fn terraform(dir: &Path, emulator: &Emulator, vars: &Json, extra: &[(&str, Json)
         options = options.var(*k, v.clone());
     }
     Terraform::new(options)
+}
+
+/// The production guard: without api_origin_verify_secret (and without the test-only
+/// test_allow_destroy) the plan is refused with a sentence that names the input. A plan of
+/// the guard alone, without refresh: seconds, and it changes nothing.
+fn assert_origin_secret_guard(dir: &Path, emulator: &Emulator, vars: &Json) {
+    let tf = Terraform::new(prod_options(dir, emulator));
+    let mut args: Vec<String> = [
+        "plan",
+        "-input=false",
+        "-no-color",
+        "-refresh=false",
+        "-target=terraform_data.production_guards",
+    ]
+    .map(String::from)
+    .to_vec();
+    for (k, v) in vars.as_object().unwrap() {
+        let value = match v {
+            Json::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        args.extend(["-var".to_owned(), format!("{k}={value}")]);
+    }
+    let out = tf.try_run_raw(&args).unwrap();
+    let text = format!("{}{}", out.stdout, out.stderr)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_ne!(
+        out.code, 0,
+        "a plan without the origin secret must be refused"
+    );
+    assert!(
+        text.contains("api_origin_verify_secret is not set")
+            && text.contains("openssl rand -hex 32"),
+        "the guard names the input and the fix: {text}"
+    );
 }
 
 /// A zip with a `bootstrap` stand-in: the emulator stores functions, it never runs them.
@@ -221,6 +284,8 @@ fn envs_prod_applies_plans_empty_repairs_drift_and_destroys_clean() {
     });
     let tf = terraform(&copy.path, &emulator, &vars, &[]);
     tf.init();
+    // A plan of the guard alone: before the apply, so it fails fast if the guard is gone.
+    assert_origin_secret_guard(&copy.path, &emulator, &vars);
     // P1: the second plan of the same version is empty.
     tf.apply_and_idempotent();
     lap("applied, second plan empty");
@@ -230,6 +295,7 @@ fn envs_prod_applies_plans_empty_repairs_drift_and_destroys_clean() {
     assert_alarms(&aws, &tf);
     assert_dashboard_and_logs(&aws, &tf);
     assert_r1_inside_the_composition(&aws);
+    assert_api_behind_authorizer_and_cloudfront(&aws, &tf);
     lap("read back");
 
     // Drift behind Terraform's back.
@@ -383,6 +449,9 @@ fn assert_opsdeck_output(tf: &Terraform) {
     }
     assert_eq!(o["region"], REGION);
     assert_eq!(o["site_url"], "https://app.opsdeck.test");
+    // Issue 16: the API and its health check through CloudFront, on the site's domain.
+    assert_eq!(o["api_url"], "https://app.opsdeck.test/api");
+    assert_eq!(o["health_url"], "https://app.opsdeck.test/api/health");
     assert_eq!(
         o["alarm_sets"],
         json!([{ "name": "opsdeck-prod-app", "region": REGION }, { "name": "opsdeck-prod-edge", "region": "us-east-1" }])
@@ -582,6 +651,248 @@ fn assert_r1_inside_the_composition(aws: &Aws) {
     );
 }
 
+/// Issue 16, read back from the emulator: every route but the health check needs the
+/// TOKEN authorizer of the authorizer function's live alias; the stage's web ACL blocks
+/// requests without CloudFront's header; CloudFront sends that header to the execute-api
+/// origin it serves under /api/*; the account logs through the role envs/prod manages.
+fn assert_api_behind_authorizer_and_cloudfront(aws: &Aws, tf: &Terraform) {
+    let api = aws_sdk_apigateway::Client::new(&aws.config);
+    let apis = aws.run(api.get_rest_apis().send()).unwrap();
+    let rest_api = apis
+        .items()
+        .iter()
+        .find(|a| a.name() == Some(NAME))
+        .expect("the REST API");
+    let api_id = rest_api.id().unwrap().to_owned();
+
+    // The authorizer: TOKEN, through the live alias of the authorizer function.
+    let authorizer_id: String = tf.output("api_authorizer_id");
+    let authorizer = aws
+        .run(
+            api.get_authorizer()
+                .rest_api_id(&api_id)
+                .authorizer_id(&authorizer_id)
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(authorizer.r#type().map(|t| t.as_str()), Some("TOKEN"));
+    let uri = authorizer.authorizer_uri().unwrap_or_default();
+    assert!(
+        uri.ends_with(&format!(
+            "/functions/arn:aws:lambda:{REGION}:123456789012:function:{NAME}-authorizer:live/invocations"
+        )),
+        "the authorizer must call the live alias of {NAME}-authorizer: {uri}"
+    );
+    assert_eq!(
+        authorizer.identity_source(),
+        Some("method.request.header.Authorization")
+    );
+    assert_eq!(
+        authorizer.identity_validation_expression(),
+        Some("^Bearer [-0-9A-Za-z._~+/]+=*$")
+    );
+
+    // Every method, by route: all but the health check behind that authorizer.
+    let resources = aws
+        .run(api.get_resources().rest_api_id(&api_id).limit(500).send())
+        .unwrap();
+    let mut methods: Vec<(String, String, Option<String>)> = Vec::new();
+    for resource in resources.items() {
+        let path = resource.path().unwrap_or_default();
+        for (verb, _) in resource.resource_methods().cloned().unwrap_or_default() {
+            let method = aws
+                .run(
+                    api.get_method()
+                        .rest_api_id(&api_id)
+                        .resource_id(resource.id().unwrap())
+                        .http_method(&verb)
+                        .send(),
+                )
+                .unwrap();
+            methods.push((
+                format!("{verb} {path}"),
+                method.authorization_type().unwrap_or_default().to_owned(),
+                method.authorizer_id().map(str::to_owned),
+            ));
+        }
+    }
+    methods.sort();
+    let custom = || ("CUSTOM".to_owned(), Some(authorizer_id.clone()));
+    let expected: Vec<(String, String, Option<String>)> = vec![
+        ("ANY /api".into(), custom().0, custom().1),
+        ("ANY /api/{proxy+}".into(), custom().0, custom().1),
+        ("GET /api/health".into(), "NONE".into(), None),
+    ];
+    assert_eq!(
+        methods, expected,
+        "every method but the health check behind the authorizer"
+    );
+
+    // The authorizer function reads the JWT key's secret by ARN (never the key).
+    let lambda = aws_sdk_lambda::Client::new(&aws.config);
+    let function = aws
+        .run(
+            lambda
+                .get_function_configuration()
+                .function_name(format!("{NAME}-authorizer"))
+                .send(),
+        )
+        .unwrap();
+    let secret_arn = function
+        .environment()
+        .and_then(|e| e.variables())
+        .and_then(|v| v.get("JWT_SECRET_ARN"))
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        secret_arn.starts_with(&format!(
+            "arn:aws:secretsmanager:{REGION}:123456789012:secret:{NAME}/jwt-signing-secret"
+        )),
+        "JWT_SECRET_ARN: {secret_arn}"
+    );
+    assert_eq!(function.timeout(), Some(10), "an authorizer's timeout");
+
+    // The stage's web ACL: associated, with the rule that blocks requests without the header.
+    let stage = aws
+        .run(
+            api.get_stage()
+                .rest_api_id(&api_id)
+                .stage_name(STAGE)
+                .send(),
+        )
+        .unwrap();
+    let web_acl_arn: String = tf.output("api_web_acl_arn");
+    assert_eq!(stage.web_acl_arn(), Some(web_acl_arn.as_str()));
+    let waf = aws_sdk_wafv2::Client::new(&aws.config);
+    // arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>
+    let mut parts = web_acl_arn.rsplit('/');
+    let (id, name) = (parts.next().unwrap(), parts.next().unwrap());
+    let acl = aws
+        .run(
+            waf.get_web_acl()
+                .scope(aws_sdk_wafv2::types::Scope::Regional)
+                .name(name)
+                .id(id)
+                .send(),
+        )
+        .unwrap();
+    let acl = acl.web_acl().expect("the web ACL");
+    assert!(
+        acl.default_action().is_some_and(|a| a.allow().is_some()),
+        "managed rules and the header rule block; the rest is allowed"
+    );
+    let header_rules: Vec<(String, i32)> = acl
+        .rules()
+        .iter()
+        .filter(|rule| rule.action().is_some_and(|a| a.block().is_some()))
+        .filter(|rule| {
+            let inner = rule
+                .statement()
+                .and_then(|s| s.not_statement())
+                .and_then(|n| n.statement())
+                .and_then(|s| s.byte_match_statement());
+            inner.is_some_and(|m| {
+                m.field_to_match()
+                    .and_then(|f| f.single_header())
+                    .is_some_and(|h| h.name() == "x-origin-verify")
+                    && m.positional_constraint().as_str() == "EXACTLY"
+                    // Compared, never printed.
+                    && m.search_string().as_ref() == origin_secret().as_bytes()
+            })
+        })
+        .map(|rule| (rule.name().to_owned(), rule.priority()))
+        .collect();
+    assert_eq!(
+        header_rules.len(),
+        1,
+        "one rule blocks requests without CloudFront's header: {:?}",
+        acl.rules().iter().map(|r| r.name()).collect::<Vec<_>>()
+    );
+    let health_allowed_first = acl.rules().iter().any(|rule| {
+        rule.action().is_some_and(|a| a.allow().is_some())
+            && rule.priority() < header_rules[0].1
+            && rule
+                .statement()
+                .and_then(|s| s.byte_match_statement())
+                .is_some_and(|m| {
+                    m.search_string().as_ref() == format!("/{STAGE}/api/health").as_bytes()
+                })
+    });
+    assert!(
+        health_allowed_first,
+        "the health route is allowed before the header rule (deploy checks on the execute-api URL)"
+    );
+
+    // CloudFront: /api/* to the execute-api origin, with the secret header.
+    let cloudfront = aws_sdk_cloudfront::Client::new(&aws.config);
+    let list = aws.run(cloudfront.list_distributions().send()).unwrap();
+    let distribution_id = list
+        .distribution_list()
+        .and_then(|l| l.items().first())
+        .map(|d| d.id().to_owned())
+        .expect("the distribution");
+    let config = aws
+        .run(
+            cloudfront
+                .get_distribution_config()
+                .id(&distribution_id)
+                .send(),
+        )
+        .unwrap();
+    let config = config.distribution_config().unwrap();
+    let execute_api_url: String = tf.output("api_execute_api_url");
+    let execute_api_host = execute_api_url
+        .trim_start_matches("https://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let origin = config
+        .origins()
+        .unwrap()
+        .items()
+        .iter()
+        .find(|o| o.domain_name() == execute_api_host)
+        .unwrap_or_else(|| panic!("no origin for {execute_api_host}"));
+    assert_eq!(origin.origin_path(), Some("/live"));
+    let headers: Vec<(&str, bool)> = origin
+        .custom_headers()
+        .map(|h| {
+            h.items()
+                .iter()
+                .map(|i| (i.header_name(), i.header_value() == origin_secret()))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        headers,
+        [("x-origin-verify", true)],
+        "CloudFront must send the secret header the stage requires"
+    );
+    let api_behaviours: Vec<&str> = config
+        .cache_behaviors()
+        .map(|b| b.items())
+        .unwrap_or_default()
+        .iter()
+        .filter(|b| b.path_pattern() == "/api/*")
+        .map(|b| b.target_origin_id())
+        .collect();
+    assert_eq!(
+        api_behaviours,
+        [origin.id()],
+        "/api/* goes to the API origin"
+    );
+
+    // The account's API Gateway logging role (modules/apigateway-account).
+    let role: String = tf.output("apigateway_account_role_arn");
+    assert!(
+        role.starts_with("arn:aws:iam::123456789012:role/"),
+        "{role}"
+    );
+    let account = aws.run(api.get_account().send()).unwrap();
+    assert_eq!(account.cloudwatch_role_arn(), Some(role.as_str()));
+}
+
 /// What a destroy must leave: nothing of envs/prod in either region. KMS keys only pending
 /// deletion (AWS keeps them 7-30 days); the stand-ins' two buckets.
 fn leftovers(aws: &Aws) -> Vec<String> {
@@ -705,6 +1016,17 @@ fn leftovers(aws: &Aws) -> Vec<String> {
         if name != STATE_BUCKET && name != ARTIFACT_BUCKET {
             left.push(format!("bucket {name}"));
         }
+    }
+    let waf = aws_sdk_wafv2::Client::new(&aws.config);
+    let acls = aws
+        .run(
+            waf.list_web_acls()
+                .scope(aws_sdk_wafv2::types::Scope::Regional)
+                .send(),
+        )
+        .unwrap();
+    for acl in acls.web_acls() {
+        left.push(format!("web ACL {:?}", acl.name()));
     }
     let cloudfront = aws_sdk_cloudfront::Client::new(&aws.config);
     let distributions = aws.run(cloudfront.list_distributions().send()).unwrap();

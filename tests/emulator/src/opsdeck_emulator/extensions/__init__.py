@@ -31,9 +31,9 @@ log = logging.getLogger(__name__)
 
 # Modules whose import registers operations (some also fix a moto model). Add new ones here.
 MODULES = [
-    "awslambda", "budgets", "ce_anomalies", "cloudfront", "cloudwatch", "costexplorer",
-    "ec2", "iam", "logs", "rds", "rds_snapshots", "s3", "secretsmanager", "stepfunctions",
-    "tagging", "wafv2", "xray",
+    "apigateway", "awslambda", "budgets", "ce_anomalies", "cloudfront", "cloudwatch",
+    "costexplorer", "ec2", "iam", "logs", "rds", "rds_snapshots", "s3", "secretsmanager",
+    "stepfunctions", "tagging", "wafv2", "xray",
 ]  # fmt: skip
 
 
