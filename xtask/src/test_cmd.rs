@@ -27,11 +27,16 @@ use crate::{cargo, forget_rebuilt_provider, pack_mirror, prerequisites, report_m
 /// A suite that runs longer than this is stopped and fails (a hang must not eat CI's hour).
 const JOB_LIMIT: Duration = Duration::from_secs(20 * 60);
 
+/// A step of the first phase (builds): a cold build of every crate and test on two busy
+/// cores has taken 20 minutes, so builds get the time of the whole CI run's margin; a
+/// build does not hang the way a suite can.
+const BUILD_LIMIT: Duration = Duration::from_secs(60 * 60);
+
 /// A step of the first phase, timed for the summary table.
 fn serial(rows: &mut Vec<Finished>, name: &str, hint: &str, cmd: &mut Command) -> Outcome {
     eprintln!("\n==> {name}");
     let started = Instant::now();
-    let outcome = jobs::run_captured(cmd, JOB_LIMIT);
+    let outcome = jobs::run_captured(cmd, BUILD_LIMIT);
     let elapsed = started.elapsed();
     if !outcome.ok {
         // Without cargo's JSON messages, which only the build step prints.
@@ -648,7 +653,7 @@ fn release_build(root: &Path) -> Outcome {
     .current_dir(root);
     // A cold release build (LTO, every AWS SDK crate) shares the cores with the suites: on a
     // fresh 2-core machine it can take longer than any suite may.
-    let mut outcome = jobs::run_captured(&mut cmd, 3 * JOB_LIMIT);
+    let mut outcome = jobs::run_captured(&mut cmd, BUILD_LIMIT);
     if outcome.ok {
         let binary = crate::target_dir()
             .map(|t| t.join("release/terraform-provider-opsdeck"))
