@@ -12,6 +12,7 @@ provider "opsdeck" {
 module "deploy_history" {
   source = "../../../modules/deploy-history"
 
+  name = "opsdeck-deploy-history"
   tags = { Project = "opsdeck", Environment = "prod" }
 }
 
