@@ -346,6 +346,9 @@ impl Slack {
         Self { server, down }
     }
 
+    /// The loopback receiver's webhook URL, in the shape of a Slack incoming webhook
+    /// (`/services/<team>/<bot>/<token>`) so the CLI's URL check accepts it; the ids are
+    /// dummies on purpose, nothing leaves 127.0.0.1.
     pub fn webhook(&self) -> String {
         format!("{}/services/T000/B000/XXXX", self.server.url)
     }
