@@ -319,8 +319,47 @@ impl Emulator {
     }
 }
 
+/// The server log lines worth reading after a failure: calls answered with an error, calls
+/// slower than five seconds, warnings and errors; the last `max` of them.
+fn notable_log_lines(log: &str, max: usize) -> Vec<&str> {
+    let notable: Vec<&str> = log
+        .lines()
+        .filter(|line| {
+            let answered = line
+                .split_once(" -> ")
+                .map(|(_, rest)| rest.split_whitespace().collect::<Vec<_>>());
+            let failed_or_slow = answered.is_some_and(|words| {
+                let status_error = words.first().is_some_and(|s| !s.starts_with('2'));
+                let slow = words
+                    .get(2)
+                    .and_then(|ms| ms.parse::<u64>().ok())
+                    .is_some_and(|ms| ms > 5_000);
+                status_error || slow
+            });
+            failed_or_slow || line.contains(" WARNING ") || line.contains(" ERROR ")
+        })
+        .collect();
+    notable[notable.len().saturating_sub(max)..].to_vec()
+}
+
 impl Drop for Emulator {
     fn drop(&mut self) {
+        // A failed test prints what the emulator saw: its state dir is deleted below.
+        if std::thread::panicking() {
+            let log_path = self.state_dir.join("server.log");
+            if let Ok(log) = std::fs::read_to_string(&log_path) {
+                let lines = notable_log_lines(&log, 60);
+                eprintln!(
+                    "terratest: the emulator's failed and slow calls, warnings and errors ({} of {} in {}):",
+                    lines.len(),
+                    log.lines().count(),
+                    log_path.display()
+                );
+                for line in lines {
+                    eprintln!("  {line}");
+                }
+            }
+        }
         if self.stop_on_drop {
             if let Err(e) = self.stop() {
                 eprintln!(
@@ -335,6 +374,26 @@ impl Drop for Emulator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_test_shows_the_failed_and_slow_calls_of_the_server_log() {
+        let log = "\
+2026-12-02 00:37:19,100 INFO opsdeck_emulator: call ec2:CreateSecurityGroup -> 200 in 12 ms (access key AKIA)
+2026-12-02 00:37:19,200 INFO werkzeug: 127.0.0.1 - - \"POST / HTTP/1.1\" 200 -
+2026-12-02 00:37:25,300 INFO opsdeck_emulator: call ec2:DescribeVpcs -> 200 in 6100 ms (access key AKIA)
+2026-12-02 00:37:25,400 INFO opsdeck_emulator: call ec2:CreateSecurityGroup -> 400 in 9 ms (access key AKIA)
+2026-12-02 00:37:26,000 WARNING opsdeck_emulator: fault #1 applied to sns:Publish
+";
+        assert_eq!(
+            notable_log_lines(log, 60),
+            vec![
+                "2026-12-02 00:37:25,300 INFO opsdeck_emulator: call ec2:DescribeVpcs -> 200 in 6100 ms (access key AKIA)",
+                "2026-12-02 00:37:25,400 INFO opsdeck_emulator: call ec2:CreateSecurityGroup -> 400 in 9 ms (access key AKIA)",
+                "2026-12-02 00:37:26,000 WARNING opsdeck_emulator: fault #1 applied to sns:Publish",
+            ]
+        );
+        assert_eq!(notable_log_lines(log, 1).len(), 1);
+    }
 
     #[test]
     fn request_log_reads_signing_regions_and_tolerates_their_absence() {

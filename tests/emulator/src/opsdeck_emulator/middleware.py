@@ -25,6 +25,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from functools import partial
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
@@ -39,6 +40,7 @@ API_PREFIX = "/_opsdeck/"
 _UNCOUNTED_PREFIXES = ("/moto-api", "/favicon.ico", "/latest/meta-data/", "/latest/api/")
 
 StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 _INTERNAL_ERROR = Fault(
     id=0, service=None, operation=None, count=1, error_code="InternalFailure", http_status=500,
     message="opsdeck emulator: added operation failed; see server log", delay_ms=0,
@@ -103,6 +105,14 @@ class OpsdeckMiddleware:
         self.moto_app = moto_app
         self.faults = FaultStore()
         self.requests = RequestLog()
+        # One AWS call at a time: moto's backends are plain dicts and lists without locks, and
+        # the server answers each connection on its own thread. The AWS provider sends up to ten
+        # calls at once; two of them on one backend have been seen to lose a security group's
+        # default egress rule (InvalidPermission.NotFound on its revoke). AWS applies each call
+        # atomically, so serialising them is the faithful model; the GIL left little parallelism
+        # to lose. An injected delay is slept outside the lock: a slow answer does not hold up
+        # other calls on AWS either.
+        self._serve_lock = threading.Lock()
         extensions.load_all()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -110,7 +120,7 @@ class OpsdeckMiddleware:
         if path.startswith(API_PREFIX):
             return self._api(environ, start_response)
         if path.startswith(_UNCOUNTED_PREFIXES):
-            return self.moto_app(environ, start_response)
+            return self._serialised(self.moto_app, environ, start_response)
 
         call = identify(environ)
         self.requests.record(call)
@@ -129,15 +139,36 @@ class OpsdeckMiddleware:
                 time.sleep(fault.delay_ms / 1000)
             if fault.error_code and fault.after:
                 # The call takes effect; its answer is lost and replaced by the error.
-                body = self._serve(call, environ, lambda *_args, **_kwargs: None)
-                for _ in body:  # a WSGI app may work lazily, while its body is read
-                    pass
-                if hasattr(body, "close"):
-                    body.close()
+                self._serialised(partial(self._serve, call), environ, lambda *_args, **_kwargs: None)
                 return _respond(start_response, *render_error(call, fault, environ.get("CONTENT_TYPE", "")))
             if fault.error_code:
                 return _respond(start_response, *render_error(call, fault, environ.get("CONTENT_TYPE", "")))
-        return self._serve(call, environ, start_response)
+        started = time.monotonic()
+        statuses: list[str] = []
+
+        def recording_start_response(status: str, headers: Any, *args: Any) -> Any:
+            statuses.append(status)
+            return start_response(status, headers, *args)
+
+        answer = self._serialised(partial(self._serve, call), environ, recording_start_response)
+        # One line per AWS call with its operation: werkzeug's own line shows only "POST /".
+        log.info(
+            "call %s -> %s in %d ms (access key %s)",
+            call.key, statuses[0].split(" ", 1)[0] if statuses else "?", (time.monotonic() - started) * 1000,
+            call.access_key,
+        )  # fmt: skip
+        return answer
+
+    def _serialised(self, app: WsgiApp, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        """`app`'s whole answer, computed under the serve lock. A WSGI app may work lazily while
+        its body is read, so the body is read to the end before the lock is let go."""
+        with self._serve_lock:
+            body = app(environ, start_response)
+            try:
+                return list(body)
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
 
     def _serve(self, call: CallInfo, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """The call's answer from our added operations, else from moto."""
@@ -180,7 +211,8 @@ class OpsdeckMiddleware:
         if route == ("POST", "reset"):
             from moto.moto_api._internal.models import moto_api_backend
 
-            moto_api_backend.reset()
+            with self._serve_lock:
+                moto_api_backend.reset()
             self.faults.clear()
             self.requests.clear()
             log.info("reset: moto backends, faults and request log cleared")
@@ -193,7 +225,9 @@ class OpsdeckMiddleware:
                 body = json.loads(environ["wsgi.input"].read(length) or b"null")
             except ValueError as error:
                 return _json(start_response, 400, {"error": f"the body is not JSON: {error}"})
-            return _json(start_response, *added(body))
+            with self._serve_lock:  # added endpoints work on moto's backends too
+                answer = added(body)
+            return _json(start_response, *answer)
 
         known = {"health", "requests", "faults", "reset"}
         status = 405 if resource in known else 404
