@@ -209,6 +209,16 @@ impl Timings {
         }
     }
 
+    /// Adds the durations in `seed` (JSON, name -> seconds) for the jobs this machine has
+    /// not timed yet: a fresh clone on a new machine still starts the longest suites first.
+    pub fn with_seed(mut self, seed: &str) -> Self {
+        let seed: BTreeMap<String, f64> = serde_json::from_str(seed).unwrap_or_default();
+        for (name, seconds) in seed {
+            self.seconds.entry(name).or_insert(seconds);
+        }
+        self
+    }
+
     /// A job never seen before counts as long: better started early than last.
     pub fn expected(&self, name: &str) -> f64 {
         self.seconds.get(name).copied().unwrap_or(120.0)
@@ -383,6 +393,19 @@ mod tests {
             std::fs::canonicalize(dir.path()).unwrap()
         );
         assert_eq!(words[2], expected_nice.min(19).to_string());
+    }
+
+    #[test]
+    fn the_seed_fills_in_only_what_this_machine_has_not_timed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("timings.json");
+        let fresh = Timings::load(&path).with_seed(r#"{"envs": 450.0, "quick": 5.0}"#);
+        assert_eq!(fresh.expected("envs"), 450.0);
+        assert_eq!(fresh.expected("unknown"), 120.0);
+        std::fs::write(&path, r#"{"envs": 300.0}"#).unwrap();
+        let timed = Timings::load(&path).with_seed(r#"{"envs": 450.0, "quick": 5.0}"#);
+        assert_eq!(timed.expected("envs"), 300.0);
+        assert_eq!(timed.expected("quick"), 5.0);
     }
 
     #[test]
