@@ -1,7 +1,8 @@
 """WSGI middleware in front of moto: request log, fault injection, added operations.
 
 Our own API lives under /_opsdeck/ (JSON in, JSON out):
-  GET    /_opsdeck/health    {"status": "ok", "pid": N, "moto_version": "...", "operations": [...]}
+  GET    /_opsdeck/health    {"status": "ok", "pid": N, "moto_version": "...", "operations": [...],
+                              "pending_services": [...]}  operations load at a service's first call
   GET    /_opsdeck/requests  {"total": N, "by_operation": {"monitoring:DescribeAlarms": 3, ...},
                               "signing_regions": {"monitoring:DescribeAlarms": {"us-east-1": 3}, ...}}
                              signing_regions counts the SigV4 signing region of each call per
@@ -113,7 +114,7 @@ class OpsdeckMiddleware:
         # to lose. An injected delay is slept outside the lock: a slow answer does not hold up
         # other calls on AWS either.
         self._serve_lock = threading.Lock()
-        extensions.load_all()
+        extensions.load_eager()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -191,7 +192,7 @@ class OpsdeckMiddleware:
 
             return _json(start_response, 200, {
                 "status": "ok", "pid": os.getpid(), "moto_version": moto.__version__,
-                "operations": extensions.registered(),
+                "operations": extensions.registered(), "pending_services": extensions.pending_services(),
             })  # fmt: skip
         if route == ("GET", "requests"):
             access_key = parse_qs(environ.get("QUERY_STRING", "")).get("access_key", [None])[0]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,12 +30,22 @@ from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
-# Modules whose import registers operations (some also fix a moto model). Add new ones here.
+# Modules whose import registers operations (some also fix a moto model), imported when the
+# server starts: a model fix must be in place before any service builds the backend it fixes
+# (Lambda builds IAM's, for one). Add new ones here, or to LAZY_MODULES.
 MODULES = [
     "apigateway", "awslambda", "budgets", "ce_anomalies", "cloudfront", "cloudwatch",
-    "costexplorer", "ec2", "iam", "logs", "rds", "rds_snapshots", "s3", "secretsmanager",
-    "stepfunctions", "tagging", "wafv2", "xray",
+    "costexplorer", "iam", "logs", "rds", "rds_snapshots", "s3", "secretsmanager",
+    "tagging", "wafv2",
 ]  # fmt: skip
+
+# Modules that only add operations of one service (no model fix) and are slow to import (moto's
+# EC2 models take about a second of CPU, X-Ray's and Step Functions' a fifth each), by SigV4
+# signing name: imported at the first call to that service. Most test emulators never see EC2,
+# and a test run starts about a hundred of them.
+LAZY_MODULES = {"ec2": ["ec2"], "states": ["stepfunctions"], "xray": ["xray"]}
+_loaded_services: set[str] = set()
+_load_lock = threading.Lock()
 
 
 class Call:
@@ -105,11 +116,28 @@ def operation(service: str, name: str, response_class: type[BaseResponse]) -> Ca
 
 
 def lookup(service: str, name: str) -> Operation | None:
+    _load_service(service)
     return _REGISTRY.get((service, name))
 
 
+def _load_service(service: str) -> None:
+    if service not in LAZY_MODULES or service in _loaded_services:
+        return
+    with _load_lock:
+        if service not in _loaded_services:
+            for module in LAZY_MODULES[service]:
+                importlib.import_module(f"{__name__}.{module}")
+            _loaded_services.add(service)
+
+
 def registered() -> list[str]:
+    """The added operations loaded so far (see `pending_services`)."""
     return sorted(f"{s}:{n}" for s, n in _REGISTRY)
+
+
+def pending_services() -> list[str]:
+    """Services whose added operations load at their first call and have not been called yet."""
+    return sorted(set(LAZY_MODULES) - _loaded_services)
 
 
 # Endpoints an extension adds to the layer's own API (/_opsdeck/<resource>), for data that AWS
@@ -134,6 +162,14 @@ def lookup_api(method: str, resource: str) -> ApiHandler | None:
     return _API_ROUTES.get((method, resource))
 
 
-def load_all() -> None:
+def load_eager() -> None:
+    """What the server imports at start: every module of MODULES."""
     for module in MODULES:
         importlib.import_module(f"{__name__}.{module}")
+
+
+def load_all() -> None:
+    """Every module, the lazy ones too."""
+    load_eager()
+    for service in LAZY_MODULES:
+        _load_service(service)
