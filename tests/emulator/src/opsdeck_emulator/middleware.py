@@ -152,11 +152,14 @@ class OpsdeckMiddleware:
             return start_response(status, headers, *args)
 
         answer = self._serialised(partial(self._serve, call), environ, recording_start_response)
-        # One line per AWS call with its operation: werkzeug's own line shows only "POST /".
+        # One line per AWS call with its operation (werkzeug's own line shows only "POST /"), and
+        # the SDK's attempt number and invocation id: a retry of a call that took effect shows
+        # as two lines with one invocation id.
         log.info(
-            "call %s -> %s in %d ms (access key %s)",
+            "call %s -> %s in %d ms (access key %s, %s, invocation %s)",
             call.key, statuses[0].split(" ", 1)[0] if statuses else "?", (time.monotonic() - started) * 1000,
-            call.access_key,
+            call.access_key, environ.get("HTTP_AMZ_SDK_REQUEST", "attempt=?").split(";")[0],
+            environ.get("HTTP_AMZ_SDK_INVOCATION_ID", "-"),
         )  # fmt: skip
         return answer
 
