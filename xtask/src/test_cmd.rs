@@ -11,8 +11,9 @@
 //!    its own emulator, its output printed in one piece when it ends: every Rust test binary
 //!    (integration suites one test per job), `terraform fmt`, `init/validate/test` per
 //!    configuration, checkov, pytest, and the release build of the provider (checked once:
-//!    it must build, and its size is reported). The suites that only compute run niced
-//!    (`jobs::niced`), so the ones that wait on the emulator get the CPU when they need it.
+//!    it must build, and its size is reported; it starts first). The suites that only
+//!    compute run niced (`jobs::niced`), so the ones that wait on the emulator get the CPU
+//!    when they need it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -516,14 +517,17 @@ pub(crate) fn test() -> Result<()> {
     let mut all: Vec<Job> = Vec::new();
     if let Some(packaged) = &packaged {
         // Checked once: the release build must succeed; its size is what users download.
-        all.push(Job::new(
-            "release build (provider)",
-            "run `cargo build --release -p terraform-provider-opsdeck`",
-            {
-                let root = root.clone();
-                move || release_build(&root)
-            },
-        ));
+        all.push(
+            Job::new(
+                "release build (provider)",
+                "run `cargo build --release -p terraform-provider-opsdeck`",
+                {
+                    let root = root.clone();
+                    move || release_build(&root)
+                },
+            )
+            .start_first(),
+        );
         let env: Vec<(String, String)> = vec![
             ("TF_CLI_CONFIG_FILE".into(), cli.display().to_string()),
             (PLUGIN_CACHE_ENV.into(), plugin_cache.display().to_string()),
@@ -706,7 +710,9 @@ fn release_build(root: &Path) -> Outcome {
     .current_dir(root);
     // A cold release build (LTO, every AWS SDK crate) shares the cores with the suites: on a
     // fresh 2-core machine it can take longer than any suite may.
-    let mut outcome = jobs::run_captured(&mut jobs::niced(&cmd), BUILD_LIMIT);
+    // Not niced, and started first: on a cold target dir it is the longest job (25 minutes
+    // niced at the end of a cold run, alone for its last minutes).
+    let mut outcome = jobs::run_captured(&mut cmd, BUILD_LIMIT);
     if outcome.ok {
         let binary = crate::target_dir()
             .map(|t| t.join("release/terraform-provider-opsdeck"))
