@@ -222,6 +222,8 @@ impl Timings {
 
     /// Adds the durations in `seed` (JSON, name -> seconds) for the jobs this machine has
     /// not timed yet: a fresh clone on a new machine still starts the longest suites first.
+    /// A seed that does not parse adds nothing (the committed one is checked by a unit test of
+    /// the test command).
     pub fn with_seed(mut self, seed: &str) -> Self {
         let seed: BTreeMap<String, f64> = serde_json::from_str(seed).unwrap_or_default();
         for (name, seconds) in seed {

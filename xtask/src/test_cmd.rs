@@ -310,17 +310,30 @@ fn cache_path(name: &str) -> PathBuf {
 }
 
 /// How many suites run at once: `OPSDECK_TEST_JOBS`, else [`default_workers`] for this machine.
-fn workers() -> usize {
-    std::env::var("OPSDECK_TEST_JOBS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|n: &usize| *n > 0)
-        .unwrap_or_else(|| {
-            let cores = std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2);
-            default_workers(cores, mem_available())
-        })
+fn workers() -> Result<usize> {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    workers_from(
+        std::env::var("OPSDECK_TEST_JOBS").ok().as_deref(),
+        cores,
+        mem_available(),
+    )
+}
+
+/// `OPSDECK_TEST_JOBS` when it is set (a whole number above zero, else an error that says so:
+/// a typo must not quietly run the default), else [`default_workers`].
+fn workers_from(setting: Option<&str>, cores: usize, mem_available: Option<u64>) -> Result<usize> {
+    match setting.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(default_workers(cores, mem_available)),
+        Some(value) => match value.parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => bail!(
+                "OPSDECK_TEST_JOBS={value:?} is not a number of suites to run at once: set it to a whole number above 0 (e.g. OPSDECK_TEST_JOBS=2), or unset it for {} on this machine",
+                default_workers(cores, mem_available)
+            ),
+        },
+    }
 }
 
 /// Suites per core when nothing else is said. A suite mostly waits on the AWS provider's fixed
@@ -328,8 +341,9 @@ fn workers() -> usize {
 /// suite used 65 s of CPU in 232 s, about a quarter of a core, and four of the longest suites
 /// side by side took as long as each alone. Two per core, not three: at three the cores were
 /// saturated (warm run 17-19.5 min on 2 cores), and two of three such runs had one suite fail
-/// on an emulator call that took effect twice (see tests/emulator/README.md); at one per core
-/// no such failure was seen.
+/// on an emulator call that looked applied twice (InvalidGroup.Duplicate on a first
+/// CreateSecurityGroup; an API Gateway resource without its method); at one per core no such
+/// failure was seen.
 const SUITES_PER_CORE: usize = 2;
 
 /// What one suite holds at its peak: Terraform, one AWS provider per region (about 330 MB
@@ -421,6 +435,8 @@ fn check_disk(target_dir: &Path) -> Result<()> {
 pub(crate) fn test() -> Result<()> {
     let started = Instant::now();
     prerequisites()?;
+    // Checked before the builds: a bad OPSDECK_TEST_JOBS is said at once, not after them.
+    let workers = workers()?;
     let root = root();
     check_disk(&crate::target_dir()?)?;
     let mut rows: Vec<Finished> = Vec::new();
@@ -618,7 +634,6 @@ pub(crate) fn test() -> Result<()> {
         JOB_LIMIT,
     ));
 
-    let workers = workers();
     let timings_path = cache_path("test-timings.json");
     // The seed is a run of this repository on a 2-core machine; only the order matters.
     let mut timings =
@@ -708,10 +723,9 @@ fn release_build(root: &Path) -> Outcome {
         "terraform-provider-opsdeck",
     ])
     .current_dir(root);
-    // A cold release build (LTO, every AWS SDK crate) shares the cores with the suites: on a
-    // fresh 2-core machine it can take longer than any suite may.
-    // Not niced, and started first: on a cold target dir it is the longest job (25 minutes
-    // niced at the end of a cold run, alone for its last minutes).
+    // A cold release build (LTO, every AWS SDK crate) shares the cores with the suites and is
+    // then the longest job (25 minutes on a fresh 2-core machine when it ran niced and last),
+    // so it starts first and is not niced; BUILD_LIMIT, not the suites' limit.
     let mut outcome = jobs::run_captured(&mut cmd, BUILD_LIMIT);
     if outcome.ok {
         let binary = crate::target_dir()
@@ -795,6 +809,37 @@ mod tests {
         assert_eq!(default_workers(2, Some(4 * GIB)), 2);
         assert_eq!(default_workers(2, Some(GIB)), 1);
         assert_eq!(default_workers(0, Some(GIB / 2)), 1);
+    }
+
+    #[test]
+    fn opsdeck_test_jobs_wins_and_a_bad_value_is_an_error_naming_it() {
+        const GIB: u64 = 1 << 30;
+        assert_eq!(workers_from(None, 2, Some(20 * GIB)).unwrap(), 4);
+        assert_eq!(workers_from(Some(""), 2, Some(20 * GIB)).unwrap(), 4);
+        assert_eq!(workers_from(Some(" 3 "), 2, Some(20 * GIB)).unwrap(), 3);
+        for bad in ["0", "two", "-1", "1.5"] {
+            let message = workers_from(Some(bad), 2, Some(20 * GIB))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                message.contains("OPSDECK_TEST_JOBS") && message.contains("whole number above 0"),
+                "{bad}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_committed_seed_of_suite_times_parses_and_starts_envs_prod_early() {
+        let seed: std::collections::BTreeMap<String, f64> =
+            serde_json::from_str(include_str!("test_timings_seed.json"))
+                .expect("xtask/src/test_timings_seed.json is a JSON object of name -> seconds");
+        let envs_prod = seed
+            .iter()
+            .find(|(name, _)| name.starts_with("terratest-rs::envs_prod::"))
+            .map(|(_, seconds)| *seconds)
+            .expect("the seed times envs/prod");
+        let longer = seed.values().filter(|s| **s > envs_prod).count();
+        assert!(longer <= 3, "envs/prod is among the first suites to start");
     }
 
     #[test]

@@ -378,17 +378,17 @@ mod tests {
     #[test]
     fn a_failed_test_shows_the_failed_and_slow_calls_of_the_server_log() {
         let log = "\
-2026-12-02 00:37:19,100 INFO opsdeck_emulator: call ec2:CreateSecurityGroup -> 200 in 12 ms (access key AKIA)
+2026-12-02 00:37:19,100 INFO opsdeck_emulator: call ec2:CreateSecurityGroup -> 200 in 12 ms (access key AKIA, attempt=1, invocation 5ef7dc91)
 2026-12-02 00:37:19,200 INFO werkzeug: 127.0.0.1 - - \"POST / HTTP/1.1\" 200 -
-2026-12-02 00:37:25,300 INFO opsdeck_emulator: call ec2:DescribeVpcs -> 200 in 6100 ms (access key AKIA)
-2026-12-02 00:37:25,400 INFO opsdeck_emulator: call ec2:CreateSecurityGroup -> 400 in 9 ms (access key AKIA)
+2026-12-02 00:37:25,300 INFO opsdeck_emulator: call ec2:DescribeVpcs -> 200 in 6100 ms (access key AKIA, attempt=1, invocation 9e6e7d20)
+2026-12-02 00:37:25,400 INFO opsdeck_emulator: call ec2:CreateSecurityGroup -> 400 in 9 ms (access key AKIA, attempt=2, invocation 5ef7dc91)
 2026-12-02 00:37:26,000 WARNING opsdeck_emulator: fault #1 applied to sns:Publish
 ";
         assert_eq!(
             notable_log_lines(log, 60),
             vec![
-                "2026-12-02 00:37:25,300 INFO opsdeck_emulator: call ec2:DescribeVpcs -> 200 in 6100 ms (access key AKIA)",
-                "2026-12-02 00:37:25,400 INFO opsdeck_emulator: call ec2:CreateSecurityGroup -> 400 in 9 ms (access key AKIA)",
+                "2026-12-02 00:37:25,300 INFO opsdeck_emulator: call ec2:DescribeVpcs -> 200 in 6100 ms (access key AKIA, attempt=1, invocation 9e6e7d20)",
+                "2026-12-02 00:37:25,400 INFO opsdeck_emulator: call ec2:CreateSecurityGroup -> 400 in 9 ms (access key AKIA, attempt=2, invocation 5ef7dc91)",
                 "2026-12-02 00:37:26,000 WARNING opsdeck_emulator: fault #1 applied to sns:Publish",
             ]
         );
