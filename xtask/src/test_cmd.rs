@@ -15,6 +15,7 @@
 //!    compute run niced (`jobs::niced`), so the ones that wait on the emulator get the CPU
 //!    when they need it.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -83,9 +84,9 @@ struct TestBinary {
 }
 
 /// The test executables and the provider binary from cargo's JSON messages.
-fn parse_build_messages(stdout: &str) -> (Vec<TestBinary>, Option<PathBuf>) {
+fn parse_build_messages(stdout: &str) -> (Vec<TestBinary>, BTreeMap<String, PathBuf>) {
     let mut tests = Vec::new();
-    let mut provider = None;
+    let mut bins = BTreeMap::new();
     for line in stdout.lines().filter(|l| l.starts_with('{')) {
         let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
@@ -108,12 +109,12 @@ fn parse_build_messages(stdout: &str) -> (Vec<TestBinary>, Option<PathBuf>) {
                 executable: PathBuf::from(executable),
                 manifest_dir: manifest.parent().map(Path::to_path_buf).unwrap_or_default(),
             });
-        } else if kind == "bin" && target == "terraform-provider-opsdeck" {
-            provider = Some(PathBuf::from(executable));
+        } else if kind == "bin" {
+            bins.insert(target.to_owned(), PathBuf::from(executable));
         }
     }
     tests.sort_by(|a, b| (&a.package, &a.target).cmp(&(&b.package, &b.target)));
-    (tests, provider)
+    (tests, bins)
 }
 
 /// `path+file:///work/main/cli#opsdeck-cli@0.1.0` -> `opsdeck-cli`; older cargo spells ids
@@ -223,6 +224,9 @@ fn terraform_job(root: &Path, dir: PathBuf, cli: PathBuf) -> Job {
             "run `terraform init -backend=false && terraform validate && terraform test` in {rel}"
         ),
         move || {
+            // `terraform init` writes the opsdeck build's hash into a committed lock file
+            // (envs/prod pins hashicorp/aws only); the run must leave the checkout clean.
+            let _lock_file = CommittedLockFile::keep(&dir);
             let mut output = String::new();
             let mut counts = Counts::default();
             let has_tests = dir.join("tests").is_dir();
@@ -261,6 +265,42 @@ fn terraform_job(root: &Path, dir: PathBuf, cli: PathBuf) -> Job {
             }
         },
     )
+}
+
+/// A `.terraform.lock.hcl` that git tracks, put back as it was when dropped. Lock files
+/// that are not committed (the modules', the examples') keep what `terraform init` wrote:
+/// putting back an older build's hash there would make the next init refuse the new build.
+struct CommittedLockFile {
+    path: PathBuf,
+    committed: String,
+}
+
+impl CommittedLockFile {
+    fn keep(dir: &Path) -> Option<Self> {
+        let path = dir.join(".terraform.lock.hcl");
+        let tracked = Command::new("git")
+            .args(["ls-files", "--error-unmatch", ".terraform.lock.hcl"])
+            .current_dir(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !tracked {
+            return None;
+        }
+        let committed = std::fs::read_to_string(&path).ok()?;
+        Some(Self { path, committed })
+    }
+}
+
+impl Drop for CommittedLockFile {
+    fn drop(&mut self) {
+        if std::fs::read_to_string(&self.path).ok().as_deref() != Some(self.committed.as_str()) {
+            if let Err(e) = std::fs::write(&self.path, &self.committed) {
+                eprintln!("warning: could not put back {}: {e}", self.path.display());
+            }
+        }
+    }
 }
 
 /// The Go garbage collector's target for Terraform and the AWS provider in the suites, unless
@@ -470,7 +510,7 @@ pub(crate) fn test() -> Result<()> {
             .env("CLIPPY_ARGS", "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__")
             .current_dir(&root),
     );
-    let (binaries, provider_binary) = parse_build_messages(&build.output);
+    let (binaries, bins) = parse_build_messages(&build.output);
 
     serial(
         &mut rows,
@@ -486,12 +526,21 @@ pub(crate) fn test() -> Result<()> {
             .current_dir(&root),
     );
 
-    // The Lambda zip the compute and edge suites deploy, built once here (release, glibc
-    // checked) instead of once per suite.
+    // The Lambda zip the compute suite deploys: the dev binary the build above linked (the
+    // emulator stores functions, it never runs them), checked for provided.al2023 (x86_64,
+    // glibc <= 2.34) and zipped once for every suite. A release build of it here took
+    // 215 s on a fresh 2-core machine; `cargo xtask lambda health` still packs the release
+    // build into dist/lambda, and this zip is kept apart from it so it is never deployed.
     let lambda_started = Instant::now();
-    let lambda = crate::build_lambda("health", "release");
+    let health_zip = crate::target_dir()?.join("test-lambda/health.zip");
+    let lambda = match bins.get("health") {
+        Some(binary) if build.ok => xtask::lambda::package(binary, &health_zip),
+        _ => Err(anyhow::anyhow!(
+            "`cargo test --workspace --no-run` did not link the health Lambda's binary (cargo links a package's binaries for its integration tests: keep lambdas/health/tests)"
+        )),
+    };
     rows.push(Finished {
-        name: "Lambda zip (health, release)".into(),
+        name: "Lambda zip (health, dev build)".into(),
         hint: "run `cargo xtask lambda health`".into(),
         elapsed: lambda_started.elapsed(),
         outcome: match &lambda {
@@ -517,9 +566,9 @@ pub(crate) fn test() -> Result<()> {
     let cli = cache_path("terraformrc-test");
     let plugin_cache = cache_path("tf-plugin-cache");
     std::fs::create_dir_all(&plugin_cache)?;
-    let packaged = match provider_binary {
+    let packaged = match bins.get("terraform-provider-opsdeck") {
         Some(binary) if build.ok => {
-            let packaged = pack_mirror(&binary)?;
+            let packaged = pack_mirror(binary)?;
             report_mirror(&packaged);
             CliConfig::standard(&paths::provider_mirror_dir())?
                 .plugin_cache_dir(&plugin_cache)
@@ -547,7 +596,10 @@ pub(crate) fn test() -> Result<()> {
         let env: Vec<(String, String)> = vec![
             ("TF_CLI_CONFIG_FILE".into(), cli.display().to_string()),
             (PLUGIN_CACHE_ENV.into(), plugin_cache.display().to_string()),
-            ("OPSDECK_LAMBDAS_BUILT".into(), "1".into()),
+            (
+                "OPSDECK_HEALTH_ZIP".into(),
+                health_zip.display().to_string(),
+            ),
             ("OPSDECK_REPO_ROOT".into(), root.display().to_string()),
             ("GOGC".into(), go_gc()),
         ];
@@ -788,16 +840,17 @@ mod tests {
 {"reason":"compiler-artifact","package_id":"registry+https://github.com/rust-lang/crates.io-index#serde@1.0.0","manifest_path":"/x/Cargo.toml","target":{"kind":["lib"],"name":"serde"},"profile":{"test":false},"executable":null}
 {"reason":"build-finished","success":true}
    Compiling something"#;
-        let (tests, provider) = parse_build_messages(text);
+        let (tests, bins) = parse_build_messages(text);
         assert_eq!(tests.len(), 1);
         assert_eq!(tests[0].package, "opsdeck-cli");
         assert_eq!(tests[0].target, "history");
         assert_eq!(tests[0].kind, "test");
         assert_eq!(tests[0].manifest_dir, PathBuf::from("/r/cli"));
         assert_eq!(
-            provider,
-            Some(PathBuf::from("/t/debug/terraform-provider-opsdeck"))
+            bins.get("terraform-provider-opsdeck"),
+            Some(&PathBuf::from("/t/debug/terraform-provider-opsdeck"))
         );
+        assert_eq!(bins.len(), 1, "libraries are not binaries: {bins:?}");
     }
 
     #[test]
@@ -840,6 +893,38 @@ mod tests {
             .expect("the seed times envs/prod");
         let longer = seed.values().filter(|s| **s > envs_prod).count();
         assert!(longer <= 3, "envs/prod is among the first suites to start");
+    }
+
+    #[test]
+    fn a_committed_lock_file_is_put_back_and_an_ignored_one_is_left_alone() {
+        let repo = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            let status = Command::new("git")
+                .args(args)
+                .current_dir(repo.path())
+                .stdout(std::process::Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success(), "git {args:?}");
+        };
+        git(&["init", "-q"]);
+        let committed_dir = repo.path().join("envs/prod");
+        let ignored_dir = repo.path().join("modules/network");
+        std::fs::create_dir_all(&committed_dir).unwrap();
+        std::fs::create_dir_all(&ignored_dir).unwrap();
+        std::fs::write(committed_dir.join(".terraform.lock.hcl"), "aws only\n").unwrap();
+        std::fs::write(ignored_dir.join(".terraform.lock.hcl"), "old build\n").unwrap();
+        git(&["add", "envs/prod/.terraform.lock.hcl"]);
+
+        let kept = CommittedLockFile::keep(&committed_dir);
+        assert!(kept.is_some(), "a tracked lock file is kept");
+        assert!(CommittedLockFile::keep(&ignored_dir).is_none());
+        std::fs::write(committed_dir.join(".terraform.lock.hcl"), "aws + opsdeck\n").unwrap();
+        std::fs::write(ignored_dir.join(".terraform.lock.hcl"), "new build\n").unwrap();
+        drop(kept);
+        let read = |d: &Path| std::fs::read_to_string(d.join(".terraform.lock.hcl")).unwrap();
+        assert_eq!(read(&committed_dir), "aws only\n");
+        assert_eq!(read(&ignored_dir), "new build\n");
     }
 
     #[test]

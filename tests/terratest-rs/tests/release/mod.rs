@@ -44,18 +44,19 @@ impl Sdk {
     }
 }
 
-/// `dist/lambda/health.zip`, built once per test binary the way a release builds it:
-/// `cargo xtask lambda health` (release build, glibc check for provided.al2023, zip).
-/// The test command builds it before the suites and sets `OPSDECK_LAMBDAS_BUILT=1`, so
-/// that suites running side by side do not queue on cargo's lock to find it up to date.
+/// The health Lambda's zip: `dist/lambda/health.zip` as `cargo xtask lambda health` builds it
+/// for a release (release build, glibc check for provided.al2023, zip), once per test binary.
+/// The test command zips the dev binary its build already linked (same checks; the emulator
+/// stores functions, it never runs them) and passes it in `OPSDECK_HEALTH_ZIP`, so that
+/// suites side by side neither build it nor queue on cargo's lock.
 pub fn health_zip() -> PathBuf {
     static ZIP: OnceLock<PathBuf> = OnceLock::new();
     ZIP.get_or_init(|| {
-        if std::env::var_os("OPSDECK_LAMBDAS_BUILT").is_some_and(|v| v == "1") {
-            let zip = paths::dist_dir().join("lambda/health.zip");
+        if let Some(zip) = std::env::var_os("OPSDECK_HEALTH_ZIP") {
+            let zip = PathBuf::from(zip);
             assert!(
                 zip.is_file(),
-                "OPSDECK_LAMBDAS_BUILT=1 but {} is missing",
+                "OPSDECK_HEALTH_ZIP is {} but that file is missing",
                 zip.display()
             );
             return zip;
