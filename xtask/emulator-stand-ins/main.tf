@@ -120,7 +120,9 @@ resource "aws_s3_object" "artifact" {
   bucket = aws_s3_bucket.artifacts.id
   key    = "${var.artifact_prefix}/${each.value[0]}/${each.value[1]}.zip"
   source = lookup(var.function_zips, each.value[1], var.lambda_zip)
-  etag   = filemd5(lookup(var.function_zips, each.value[1], var.lambda_zip))
+  # source_hash, not etag: S3 gives a zip over 5 MiB (uploaded in parts) an ETag that is
+  # not its MD5, and an etag argument would then want an update at every plan.
+  source_hash = filemd5(lookup(var.function_zips, each.value[1], var.lambda_zip))
 
   depends_on = [aws_s3_bucket_versioning.artifacts]
 }

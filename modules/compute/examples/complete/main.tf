@@ -143,7 +143,9 @@ resource "aws_s3_object" "artifact" {
   bucket = aws_s3_bucket.artifacts.id
   key    = "${var.name}/${each.value.version}/${each.value.function}.zip"
   source = var.lambda_zip
-  etag   = filemd5(var.lambda_zip)
+  # source_hash, not etag: S3 gives a zip over 5 MiB (uploaded in parts) an ETag that is
+  # not its MD5, and an etag argument would then want an update at every plan.
+  source_hash = filemd5(var.lambda_zip)
 
   depends_on = [aws_s3_bucket_versioning.artifacts]
 }
