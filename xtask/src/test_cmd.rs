@@ -59,9 +59,8 @@ fn serial(rows: &mut Vec<Finished>, name: &str, hint: &str, cmd: &mut Command) -
     );
     let summary = Outcome {
         ok: outcome.ok,
-        output: String::new(),
         counts: outcome.counts,
-        note: None,
+        ..Outcome::default()
     };
     rows.push(Finished {
         name: name.into(),
@@ -204,11 +203,12 @@ fn rust_jobs(binaries: &[TestBinary], env: &[(String, String)]) -> Vec<Job> {
         for name in names {
             let mut cmd = test_command(b, env);
             cmd.args(["--exact", &name, "--test-threads", "1"]);
-            out.push(Job::command(
+            // Each test of an integration suite starts its own emulator and state, so a
+            // second attempt starts clean (see jobs::retried_once for why and how it shows).
+            out.push(Job::new(
                 format!("{label}::{name}"),
                 hint.clone(),
-                cmd,
-                JOB_LIMIT,
+                move || jobs::retried_once(|| jobs::run_captured(&mut cmd, JOB_LIMIT)),
             ));
         }
     }
@@ -253,7 +253,7 @@ fn terraform_job(root: &Path, dir: PathBuf, cli: PathBuf) -> Job {
                         ok: false,
                         output,
                         counts,
-                        note: None,
+                        ..Outcome::default()
                     };
                 }
             }
@@ -261,7 +261,7 @@ fn terraform_job(root: &Path, dir: PathBuf, cli: PathBuf) -> Job {
                 ok: true,
                 output,
                 counts,
-                note: None,
+                ..Outcome::default()
             }
         },
     )
@@ -671,6 +671,7 @@ pub(crate) fn test() -> Result<()> {
                 output: "actionlint is not on this machine: set OPSDECK_ACTIONLINT to its binary, put it on PATH, or run `cargo xtask actionlint` once where github.com is reachable\n".into(),
                 counts: Counts { skipped: 1, ..Default::default() },
                 note: Some("skipped: no actionlint binary".into()),
+                ..Outcome::default()
             },
         )),
     }
@@ -722,16 +723,29 @@ pub(crate) fn test() -> Result<()> {
     for f in &failed_steps {
         eprintln!("  - {f}");
     }
+    let flaky: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.outcome.flaky)
+        .map(|r| r.name.as_str())
+        .collect();
+    for name in &flaky {
+        eprintln!("  flaky (failed, then passed at the 2nd attempt; both outputs above): {name}");
+    }
     let failed_without_counts = rows
         .iter()
         .filter(|r| !r.outcome.ok && r.outcome.counts.failed == 0)
         .count() as u64
         + u64::from(packaged.is_none());
     println!(
-        "total: {} passed, {} failed, {} skipped",
+        "total: {} passed, {} failed, {} skipped{}",
         counts.passed,
         counts.failed + failed_without_counts,
-        counts.skipped
+        counts.skipped,
+        if flaky.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} flaky: passed at the 2nd attempt)", flaky.len())
+        }
     );
     if failed_steps.is_empty() {
         Ok(())
