@@ -38,9 +38,9 @@ impl Outcome {
 /// emulator through Terraform and the AWS provider: on a loaded 2-core machine one full
 /// run in seven (two suites per core) lost an AWS answer on the way back (the SDK retried
 /// a create that had taken effect and got "already exists"), which no change under test
-/// causes. A test that
-/// fails twice fails; one that passes the second time passes and is reported as flaky,
-/// with both attempts' output kept, so the loss stays visible and countable.
+/// causes. A test that fails twice fails; one that passes the second time passes and is
+/// reported as flaky, with both attempts' output kept, so the loss stays visible and
+/// countable.
 pub fn retried_once(mut attempt: impl FnMut() -> Outcome) -> Outcome {
     let first = attempt();
     if first.ok {
