@@ -35,8 +35,8 @@ impl Outcome {
 }
 
 /// Runs `attempt`, and once more if it fails. For the integration tests that drive the
-/// emulator through Terraform and the AWS provider: on a loaded 2-core machine one full
-/// run in seven (two suites per core) lost an AWS answer on the way back (the SDK retried
+/// emulator through Terraform and the AWS provider: on a loaded 2-core machine two full
+/// runs in eight (two suites per core) lost an AWS answer on the way back (the SDK retried
 /// a create that had taken effect and got "already exists"), which no change under test
 /// causes. A test that fails twice fails; one that passes the second time passes and is
 /// reported as flaky, with both attempts' output kept, so the loss stays visible and
