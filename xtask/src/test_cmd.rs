@@ -4,12 +4,13 @@
 //! 1. Setup and builds, one after another (each holds cargo's lock), while the Python venvs
 //!    install in the background: `cargo fmt --check`; one dev build of every crate with its
 //!    tests, linted by clippy as it compiles (clippy-driver as the workspace wrapper, so
-//!    clippy and the tests share one compilation); doc tests; the Lambda zips the suites
-//!    deploy; the provider mirror packed from that same dev build; one shared Terraform
-//!    plugin cache, filled once.
+//!    clippy and the tests share one compilation); doc tests; the health Lambda zip the
+//!    suites deploy and the provider mirror, both from binaries of that same dev build; one
+//!    shared Terraform plugin cache, filled once.
 //! 2. Every independent suite at once on a bounded pool of workers, longest first, each with
 //!    its own emulator, its output printed in one piece when it ends: every Rust test binary
-//!    (integration suites one test per job), `terraform fmt`, `init/validate/test` per
+//!    (integration suites one test per job, a failed one run once more and reported flaky
+//!    if it then passes), `terraform fmt`, `init/validate/test` per
 //!    configuration, checkov, pytest, and the release build of the provider (checked once:
 //!    it must build, and its size is reported; it starts first). The suites that only
 //!    compute run niced (`jobs::niced`), so the ones that wait on the emulator get the CPU
@@ -82,7 +83,8 @@ struct TestBinary {
     manifest_dir: PathBuf,
 }
 
-/// The test executables and the provider binary from cargo's JSON messages.
+/// The test executables, and every binary by target name (the provider, the health
+/// Lambda), from cargo's JSON messages.
 fn parse_build_messages(stdout: &str) -> (Vec<TestBinary>, BTreeMap<String, PathBuf>) {
     let mut tests = Vec::new();
     let mut bins = BTreeMap::new();
@@ -203,8 +205,8 @@ fn rust_jobs(binaries: &[TestBinary], env: &[(String, String)]) -> Vec<Job> {
         for name in names {
             let mut cmd = test_command(b, env);
             cmd.args(["--exact", &name, "--test-threads", "1"]);
-            // Each test of an integration suite starts its own emulator and state, so a
-            // second attempt starts clean (see jobs::retried_once for why and how it shows).
+            // An integration test owns its state (its emulator, temp dirs), so a second
+            // attempt starts clean (see jobs::retried_once for why and how it shows).
             out.push(Job::new(
                 format!("{label}::{name}"),
                 hint.clone(),
@@ -851,6 +853,7 @@ mod tests {
     fn finds_test_binaries_and_the_provider_in_cargo_messages() {
         let text = r#"{"reason":"compiler-artifact","package_id":"path+file:///r/cli#opsdeck-cli@0.1.0","manifest_path":"/r/cli/Cargo.toml","target":{"kind":["test"],"name":"history"},"profile":{"test":true},"executable":"/t/debug/deps/history-1"}
 {"reason":"compiler-artifact","package_id":"path+file:///r/provider#terraform-provider-opsdeck@0.1.0","manifest_path":"/r/provider/Cargo.toml","target":{"kind":["bin"],"name":"terraform-provider-opsdeck"},"profile":{"test":false},"executable":"/t/debug/terraform-provider-opsdeck"}
+{"reason":"compiler-artifact","package_id":"path+file:///r/lambdas/health#health@0.1.0","manifest_path":"/r/lambdas/health/Cargo.toml","target":{"kind":["bin"],"name":"health"},"profile":{"test":false},"executable":"/t/debug/health"}
 {"reason":"compiler-artifact","package_id":"registry+https://github.com/rust-lang/crates.io-index#serde@1.0.0","manifest_path":"/x/Cargo.toml","target":{"kind":["lib"],"name":"serde"},"profile":{"test":false},"executable":null}
 {"reason":"build-finished","success":true}
    Compiling something"#;
@@ -864,7 +867,8 @@ mod tests {
             bins.get("terraform-provider-opsdeck"),
             Some(&PathBuf::from("/t/debug/terraform-provider-opsdeck"))
         );
-        assert_eq!(bins.len(), 1, "libraries are not binaries: {bins:?}");
+        assert_eq!(bins.get("health"), Some(&PathBuf::from("/t/debug/health")));
+        assert_eq!(bins.len(), 2, "libraries are not binaries: {bins:?}");
     }
 
     #[test]
